@@ -1,0 +1,48 @@
+import { serviceBindings } from '../bindings/effective';
+import { objectId } from '../model/types';
+import type { Analyzer, Finding } from './types';
+import { resolvedRoutes } from './routes';
+import { finding } from './util';
+
+export const routeKindConflict: Analyzer = {
+  code: 'route-kind-conflict',
+  defaultSeverity: 'warning',
+  summary: 'on the route that loses a route kind conflict on a Service port (GRPC > HTTP > TLS > TCP)',
+  analyze(ctx) {
+    const out: Finding[] = [];
+    for (const { route, parents } of resolvedRoutes(ctx)) {
+      for (const p of parents) {
+        if (!p.binds || !p.service) continue;
+        const b = serviceBindings(ctx.ws, p.service);
+        const lostOn: number[] = [];
+        const winners = new Map<string, { file: string; span: { start: number; end: number } }>();
+        let winnerKind = '';
+        for (const pb of b.ports) {
+          for (const g of [pb.producer, ...pb.consumers.values()]) {
+            if (!g || !g.conflicted.some((a) => a.route === route && a.resolution.ref === p.ref)) continue;
+            lostOn.push(pb.port.port!.value);
+            winnerKind = g.kind;
+            for (const w of g.routes) winners.set(objectId(w.route), { file: w.route.file, span: w.resolution.ref.span });
+          }
+        }
+        if (lostOn.length === 0) continue;
+        const ports = [...new Set(lostOn)].sort((x, y) => x - y);
+        out.push(
+          finding(
+            this.code,
+            this.defaultSeverity,
+            route.file,
+            p.ref.span,
+            `${route.kind} ${route.namespace}/${route.name} does not apply on ${p.service.name} port${ports.length > 1 ? 's' : ''} ${ports.join(', ')}: ${[...winners.keys()].join(', ')} bind${winners.size === 1 ? 's' : ''} the same port and ${winnerKind} wins over ${route.kind} (GEP-1294: GRPCRoute > HTTPRoute > TLSRoute > TCPRoute).`,
+            {
+              data: { parentIndex: p.ref.index, ports, winners: [...winners.keys()] },
+              related: [...winners].map(([id, loc]) => ({ file: loc.file, span: loc.span, message: `${id} wins` })),
+            },
+          ),
+        );
+        break; // once per route
+      }
+    }
+    return out;
+  },
+};

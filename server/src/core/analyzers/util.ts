@@ -1,0 +1,52 @@
+/** Helpers shared by analyzers. */
+import type { Fix, Finding, RelatedLocation, Severity } from './types';
+import type { Span } from '../text';
+
+export function finding(
+  code: string,
+  severity: Severity,
+  file: string,
+  span: Span,
+  message: string,
+  extra: { related?: RelatedLocation[]; data?: Record<string, unknown>; fixes?: Fix[] } = {},
+): Finding {
+  return { code, severity, file, span, message, related: extra.related ?? [], data: extra.data, fixes: extra.fixes ?? [] };
+}
+
+/** Levenshtein distance, stopping early above `max`. */
+export function editDistance(a: string, b: string, max = 2): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur.push(v);
+      if (v < best) best = v;
+    }
+    if (best > max) return max + 1;
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** The candidates one edit away from `name` (or the closest within two edits for long names). */
+export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestD = name.length > 6 ? 2 : 1;
+  for (const c of candidates) {
+    if (c === name) continue;
+    const d = editDistance(name, c, bestD);
+    if (d <= bestD && (best === undefined || d < bestD)) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+/** Quotes a YAML plain value only when needed. */
+export function yamlScalar(value: string): string {
+  return value === '' || /[:#{}[\],&*!|>'"%@`]|^\s|\s$|^(true|false|null|yes|no|on|off|~|\d+)$/i.test(value) ? JSON.stringify(value) : value;
+}

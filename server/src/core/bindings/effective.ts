@@ -1,0 +1,135 @@
+/**
+ * Effective route sets per (Service, port, caller namespace), GEP-1294: the consumer routes of the
+ * caller's namespace if any bind the port, else the producer routes, else none (plain Kubernetes
+ * routing). Within one group, one route kind wins per port (GRPC > HTTP > TLS > TCP).
+ */
+import { serviceKey } from '../index/snapshot';
+import type { Workspace } from '../index/snapshot';
+import { objectId } from '../model/types';
+import type { RouteKind, RouteObject, ServiceObject, ServicePort } from '../model/types';
+import { KIND_RANK, profileOf } from './profiles';
+import { resolveRoute } from './resolve';
+import type { ParentResolution } from './resolve';
+
+/** A route attached to one Service port through one parentRef. */
+export interface Attachment {
+  readonly route: RouteObject;
+  readonly resolution: ParentResolution;
+}
+
+/** The routes of one group (producer, or one consumer namespace) on one port. */
+export interface RouteGroup {
+  /** The kind that applies (the conflict winner). */
+  readonly kind: RouteKind;
+  /** The routes that apply, in GEP order (creationTimestamp, namespace/name, file, position). */
+  readonly routes: readonly Attachment[];
+  /** Routes of this group that lost the kind conflict. */
+  readonly conflicted: readonly Attachment[];
+}
+
+export interface PortBindings {
+  readonly port: ServicePort;
+  readonly producer: RouteGroup | null;
+  /** Consumer groups by caller namespace, sorted by namespace. */
+  readonly consumers: ReadonlyMap<string, RouteGroup>;
+}
+
+export interface ServiceBindings {
+  readonly service: ServiceObject;
+  readonly ports: readonly PortBindings[];
+  /** Every resolution of a parentRef that names this Service, bound or not. */
+  readonly refs: readonly ParentResolution[];
+}
+
+/** Total order of routes inside a group (CONTRACT §3). */
+export function compareRoutes(a: RouteObject, b: RouteObject): number {
+  const ta = a.creationTimestamp ? Date.parse(a.creationTimestamp) : NaN;
+  const tb = b.creationTimestamp ? Date.parse(b.creationTimestamp) : NaN;
+  const va = Number.isNaN(ta) ? Infinity : ta;
+  const vb = Number.isNaN(tb) ? Infinity : tb;
+  if (va !== vb) return va < vb ? -1 : 1;
+  const ia = `${a.namespace}/${a.name}`;
+  const ib = `${b.namespace}/${b.name}`;
+  if (ia !== ib) return ia < ib ? -1 : 1;
+  if (a.kind !== b.kind) return a.kind < b.kind ? -1 : 1;
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  return a.docIndex - b.docIndex || a.itemIndex - b.itemIndex;
+}
+
+function rank(kind: RouteKind): number {
+  return KIND_RANK[kind] ?? 99;
+}
+
+function refSignature(a: Attachment): string {
+  const r = a.resolution.ref;
+  return `${r.port ? String(r.port.value) : ''}\u0000${r.sectionName?.value ?? ''}`;
+}
+
+function makeGroup(attachments: Attachment[], mode: 'resolve' | 'none' | 'per-identical-ref'): RouteGroup {
+  // One attachment per route: a route binding the same port through two refs counts once.
+  const seen = new Set<RouteObject>();
+  const unique = attachments.filter((a) => (seen.has(a.route) ? false : (seen.add(a.route), true)));
+  unique.sort((x, y) => compareRoutes(x.route, y.route));
+  const best = (list: Attachment[]): RouteKind =>
+    list.reduce<RouteKind>((k, a) => (rank(a.route.kind) < rank(k) ? a.route.kind : k), list[0]!.route.kind);
+  const kind = best(unique);
+  if (mode === 'none') return { kind, routes: unique, conflicted: [] };
+  const lost = new Set<Attachment>();
+  if (mode === 'resolve') {
+    for (const a of unique) if (a.route.kind !== kind && a.route.kind !== 'UDPRoute') lost.add(a);
+  } else {
+    const bySig = new Map<string, Attachment[]>();
+    for (const a of unique) bySig.set(refSignature(a), [...(bySig.get(refSignature(a)) ?? []), a]);
+    for (const list of bySig.values()) {
+      const k = best(list);
+      for (const a of list) if (a.route.kind !== k && a.route.kind !== 'UDPRoute') lost.add(a);
+    }
+  }
+  return { kind, routes: unique.filter((a) => !lost.has(a)), conflicted: unique.filter((a) => lost.has(a)) };
+}
+
+/** Binding results for one Service, memoised in the snapshot. */
+export function serviceBindings(ws: Workspace, service: ServiceObject): ServiceBindings {
+  return ws.memo(`bindings:${serviceKey(service.namespace, service.name)}`, () => computeBindings(ws, service));
+}
+
+function computeBindings(ws: Workspace, service: ServiceObject): ServiceBindings {
+  const profile = profileOf(ws.options.implementation);
+  const refs: ParentResolution[] = [];
+  const routesSeen = new Set<RouteObject>();
+  for (const r of ws.referencesTo(service.namespace, service.name)) {
+    if (r.type !== 'parent' || routesSeen.has(r.route)) continue;
+    routesSeen.add(r.route);
+    for (const res of resolveRoute(ws, r.route)) {
+      if (res.target === 'service' && res.namespace === service.namespace && res.name === service.name) refs.push(res);
+    }
+  }
+  const ports: PortBindings[] = service.ports
+    .filter((p) => p.port !== undefined)
+    .map((port) => {
+      const producer: Attachment[] = [];
+      const consumers = new Map<string, Attachment[]>();
+      for (const res of refs) {
+        if (!res.binds || !res.ports.includes(port)) continue;
+        const a: Attachment = { route: res.route, resolution: res };
+        if (res.role === 'producer') producer.push(a);
+        else consumers.set(res.route.namespace, [...(consumers.get(res.route.namespace) ?? []), a]);
+      }
+      const consumerGroups = new Map<string, RouteGroup>();
+      for (const ns of [...consumers.keys()].sort()) consumerGroups.set(ns, makeGroup(consumers.get(ns)!, profile.kindConflicts));
+      return { port, producer: producer.length ? makeGroup(producer, profile.kindConflicts) : null, consumers: consumerGroups };
+    });
+  return { service, ports, refs };
+}
+
+/** The group that applies to callers in `from` on a port, and which audience it is. */
+export function effectiveGroup(pb: PortBindings, from: string): { audience: 'consumer' | 'producer' | 'default'; group: RouteGroup | null } {
+  const consumer = pb.consumers.get(from);
+  if (consumer) return { audience: 'consumer', group: consumer };
+  if (pb.producer) return { audience: 'producer', group: pb.producer };
+  return { audience: 'default', group: null };
+}
+
+export function routeId(route: RouteObject): string {
+  return objectId(route);
+}

@@ -1,0 +1,160 @@
+/**
+ * Resolving one parentRef: is it a Service parent, which Service, which role, which ports, and if it
+ * binds nothing, why.
+ */
+import type { Workspace } from '../index/snapshot';
+import { GATEWAY_GROUP, MULTICLUSTER_GROUP } from '../model/types';
+import type { ParentRefNode, RouteObject, ServiceObject, ServicePort } from '../model/types';
+import { intValue } from '../model/extract';
+import { profileOf } from './profiles';
+
+export type ParentTarget = 'service' | 'gateway' | 'serviceimport' | 'other';
+export type GroupState = 'empty' | 'core' | 'missing' | 'other';
+export type Role = 'producer' | 'consumer' | 'gateway';
+
+/** Why a Service parentRef binds nothing (or binds differently than written). */
+export type UnboundReason =
+  | 'group-missing'
+  | 'group-wrong'
+  | 'group-core-ignored'
+  | 'no-name'
+  | 'service-not-found'
+  | 'port-not-found'
+  | 'section-not-found'
+  | 'service-type'
+  | 'route-rejected'
+  | 'consumer-unsupported'
+  | 'route-kind-ignored';
+
+export interface ParentResolution {
+  readonly route: RouteObject;
+  readonly ref: ParentRefNode;
+  readonly target: ParentTarget;
+  /** For `kind: Service` refs: how the group was written. */
+  readonly groupState?: GroupState;
+  readonly namespace: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly service?: ServiceObject;
+  /** The ref attaches the route to the Service (on `ports`). */
+  readonly binds: boolean;
+  readonly ports: readonly ServicePort[];
+  readonly reason?: UnboundReason;
+  /** The profile ignored the ref's `sectionName`. */
+  readonly sectionNameIgnored?: boolean;
+  /** The integer `port`, when written. */
+  readonly port?: number;
+}
+
+function groupStateOf(ref: ParentRefNode): GroupState {
+  const g = ref.group;
+  if (!g || g.value === null) return 'missing';
+  if (g.value === '') return 'empty';
+  if (g.value.toLowerCase() === 'core') return 'core';
+  return 'other';
+}
+
+/**
+ * Indices of parentRefs that CRD validation rejects as duplicates. Standard channel: refs to the
+ * same parent must all carry distinct `sectionName`s. Experimental: `sectionName` or `port` must tell
+ * them apart. Namespaces are compared as written (CEL does not apply the default).
+ */
+export function duplicateParentRefs(route: RouteObject, channel: 'standard' | 'experimental'): number[] {
+  const groups = new Map<string, ParentRefNode[]>();
+  for (const p of route.parentRefs) {
+    const group = p.group && p.group.value !== null ? p.group.value : GATEWAY_GROUP;
+    const id = [group, p.kind?.value ?? 'Gateway', p.name?.value ?? '', p.namespace ? `=${p.namespace.value}` : '-'].join('\u0000');
+    groups.set(id, [...(groups.get(id) ?? []), p]);
+  }
+  const bad = new Set<number>();
+  for (const refs of groups.values()) {
+    if (refs.length < 2) continue;
+    const section = (p: ParentRefNode): string => p.sectionName?.value ?? '';
+    const port = (p: ParentRefNode): number => intValue(p.port?.value) ?? 0;
+    const seen = new Map<string, ParentRefNode>();
+    const hasSection = refs.map((p) => section(p) !== '');
+    const hasPort = refs.map((p) => port(p) !== 0);
+    const mixed =
+      channel === 'standard'
+        ? hasSection.some((h) => h !== hasSection[0])
+        : hasSection.some((h) => h !== hasSection[0]) || hasPort.some((h) => h !== hasPort[0]);
+    for (const p of refs) {
+      const key = channel === 'standard' ? section(p) : `${section(p)}\u0000${port(p)}`;
+      if (mixed || seen.has(key)) {
+        bad.add(p.index);
+        const other = seen.get(key);
+        if (other) bad.add(other.index);
+        if (mixed) for (const q of refs) bad.add(q.index);
+      }
+      seen.set(key, p);
+    }
+  }
+  return [...bad].sort((a, b) => a - b);
+}
+
+/** The Service ports a ref selects on a Service, and why none when it selects none. */
+export function selectPorts(
+  service: ServiceObject,
+  ref: ParentRefNode,
+  ignoreSectionName: boolean,
+): { ports: readonly ServicePort[]; reason?: 'port-not-found' | 'section-not-found' } {
+  const portNumber = ref.port ? intValue(ref.port.value) : undefined;
+  const section = ignoreSectionName ? undefined : ref.sectionName?.value;
+  let ports = service.ports.filter((p) => p.port !== undefined);
+  if (ref.port) {
+    ports = ports.filter((p) => p.port?.value === portNumber);
+    if (ports.length === 0) return { ports, reason: 'port-not-found' };
+  }
+  if (section !== undefined) {
+    ports = ports.filter((p) => p.name?.value === section);
+    if (ports.length === 0) return { ports, reason: 'section-not-found' };
+  }
+  return { ports };
+}
+
+export function resolveParentRef(ws: Workspace, route: RouteObject, ref: ParentRefNode, rejected: boolean): ParentResolution {
+  const profile = profileOf(ws.options.implementation);
+  const kind = ref.kind?.value ?? 'Gateway';
+  const namespace = ref.namespace?.value ?? route.namespace;
+  const name = ref.name?.value ?? '';
+  const port = ref.port ? intValue(ref.port.value) : undefined;
+  const base = { route, ref, namespace, name, port };
+  const group = ref.group && ref.group.value !== null ? ref.group.value : undefined;
+
+  if (kind !== 'Service') {
+    const target: ParentTarget =
+      kind === 'Gateway' && (group === undefined || group === GATEWAY_GROUP)
+        ? 'gateway'
+        : kind === 'ServiceImport' && group === MULTICLUSTER_GROUP
+          ? 'serviceimport'
+          : 'other';
+    const role: Role = target === 'gateway' ? 'gateway' : namespace === route.namespace ? 'producer' : 'consumer';
+    return { ...base, target, role, binds: !rejected && target !== 'other', ports: [], reason: rejected ? 'route-rejected' : undefined };
+  }
+
+  const groupState = groupStateOf(ref);
+  const role: Role = namespace === route.namespace ? 'producer' : 'consumer';
+  const service = name ? ws.service(namespace, name) : undefined;
+  const unbound = (reason: UnboundReason): ParentResolution => ({ ...base, target: 'service', groupState, role, service, binds: false, ports: [], reason });
+
+  if (groupState === 'missing') return unbound('group-missing');
+  if (groupState === 'other') return unbound('group-wrong');
+  if (groupState === 'core' && !profile.coreGroupBinds) return unbound('group-core-ignored');
+  if (!name) return unbound('no-name');
+  if (route.linkerdPolicy && !profile.linkerdPolicyRoutes) return unbound('route-kind-ignored');
+  if (rejected) return unbound('route-rejected');
+  if (!service) return unbound('service-not-found');
+  const headless = service.clusterIP?.value === 'None' || service.type === 'ExternalName';
+  if (headless && !profile.headlessParentBinds) return unbound('service-type');
+  if (role === 'consumer' && !profile.consumerRoutes) return unbound('consumer-unsupported');
+  const sectionNameIgnored = profile.ignoresSectionName && ref.sectionName !== undefined;
+  const { ports, reason } = selectPorts(service, ref, profile.ignoresSectionName);
+  if (reason) return { ...unbound(reason), sectionNameIgnored };
+  return { ...base, target: 'service', groupState, role, service, binds: true, ports, sectionNameIgnored };
+}
+
+/** Every parentRef of a route, resolved (memoised per snapshot through the route's Services). */
+export function resolveRoute(ws: Workspace, route: RouteObject): ParentResolution[] {
+  const rejected = new Set(duplicateParentRefs(route, ws.options.crdChannel));
+  return route.parentRefs.map((ref) => resolveParentRef(ws, route, ref, rejected.size > 0));
+}

@@ -1,0 +1,310 @@
+/**
+ * The immutable workspace snapshot. Applying file changes yields a new snapshot that shares
+ * everything the change did not touch; lookups by kind/namespace/name and by target Service are
+ * indexed. Binding results are computed lazily per Service and carried over to the next snapshot
+ * for every Service the change cannot affect.
+ */
+import { extractFile, isKustomizationPath } from '../model/extract';
+import type { DocumentSummary, ExtractedFile, Suppression } from '../model/extract';
+import { isRoute, isService } from '../model/types';
+import type {
+  BackendRefNode,
+  K8sObject,
+  KustomizationObject,
+  ParentRefNode,
+  RouteObject,
+  ServiceObject,
+} from '../model/types';
+import { DEFAULT_OPTIONS } from '../options';
+import type { EngineOptions } from '../options';
+import { LineIndex } from '../text';
+import type { ReadProblem } from '../yaml/documents';
+import { dirname, kustomizeNamespace, resolveNamespace } from './namespaces';
+
+/** A parentRef or backendRef of a route that names a Service (by kind, whatever the group). */
+export interface ServiceReference {
+  readonly route: RouteObject;
+  readonly type: 'parent' | 'backend';
+  readonly parentRef?: ParentRefNode;
+  readonly backendRef?: BackendRefNode;
+  /** `namespace/name` of the Service it names. */
+  readonly target: string;
+}
+
+/** One file as indexed. */
+export interface IndexedFile {
+  readonly path: string;
+  readonly text: string;
+  /** Editor version when the text came from an open buffer. */
+  readonly version?: number;
+  readonly objects: readonly K8sObject[];
+  readonly problems: readonly ReadProblem[];
+  readonly documents: readonly DocumentSummary[];
+  readonly suppressions: readonly Suppression[];
+  /** Why the whole file was skipped (binary, too large, ...), when it was. */
+  readonly skipped?: ReadProblem;
+  lines(): LineIndex;
+}
+
+export interface FileChange {
+  readonly path: string;
+  /** New text; `null` removes the file. */
+  readonly text: string | null;
+  readonly version?: number;
+  /** Marks a file that was not read (binary, too large): kept for reporting, with no objects. */
+  readonly skipped?: ReadProblem;
+}
+
+export function serviceKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+function objectKey(kind: string, namespace: string, name: string): string {
+  return `${kind}/${namespace}/${name}`;
+}
+
+function compareObjects(a: K8sObject, b: K8sObject): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  return a.docIndex - b.docIndex || a.itemIndex - b.itemIndex;
+}
+
+function makeFile(extracted: ExtractedFile, text: string, version: number | undefined, objects: K8sObject[], skipped?: ReadProblem): IndexedFile {
+  let lines: LineIndex | undefined;
+  return {
+    path: extracted.path,
+    text,
+    version,
+    objects,
+    problems: extracted.problems,
+    documents: extracted.documents,
+    suppressions: extracted.suppressions,
+    skipped,
+    lines: () => (lines ??= new LineIndex(text)),
+  };
+}
+
+/** The Service a reference names, if it names one by kind. */
+function referencesOf(route: RouteObject): ServiceReference[] {
+  const out: ServiceReference[] = [];
+  for (const p of route.parentRefs) {
+    if (p.kind?.value !== 'Service' || !p.name) continue;
+    out.push({ route, type: 'parent', parentRef: p, target: serviceKey(p.namespace?.value ?? route.namespace, p.name.value) });
+  }
+  for (const b of route.backendRefs) {
+    const kind = b.kind?.value ?? 'Service';
+    if (kind !== 'Service' || !b.name) continue;
+    out.push({ route, type: 'backend', backendRef: b, target: serviceKey(b.namespace?.value ?? route.namespace, b.name.value) });
+  }
+  return out;
+}
+
+/** Memoised per-snapshot results, keyed by whatever the producer chooses. */
+export type Memo = Map<string, unknown>;
+
+export class Workspace {
+  private constructor(
+    readonly options: EngineOptions,
+    private readonly fileMap: ReadonlyMap<string, IndexedFile>,
+    private readonly extracted: ReadonlyMap<string, ExtractedFile>,
+    private readonly byKey: ReadonlyMap<string, readonly K8sObject[]>,
+    private readonly refsByTarget: ReadonlyMap<string, readonly ServiceReference[]>,
+    private readonly kustomizationsByDir: ReadonlyMap<string, KustomizationObject>,
+    /** Results computed per Service key (bindings); see `memo`. */
+    private readonly serviceMemo: Map<string, unknown>,
+    private readonly objectCount: number,
+  ) {}
+
+  static empty(options: EngineOptions = DEFAULT_OPTIONS): Workspace {
+    return new Workspace(options, new Map(), new Map(), new Map(), new Map(), new Map(), new Map(), 0);
+  }
+
+  /** Builds a snapshot from many files at once. */
+  static fromFiles(files: Iterable<FileChange>, options: EngineOptions = DEFAULT_OPTIONS): Workspace {
+    return Workspace.empty(options).withFiles(files);
+  }
+
+  get fileCount(): number {
+    return this.fileMap.size;
+  }
+
+  get resourceCount(): number {
+    return this.objectCount;
+  }
+
+  files(): IterableIterator<IndexedFile> {
+    return this.fileMap.values();
+  }
+
+  file(path: string): IndexedFile | undefined {
+    return this.fileMap.get(path);
+  }
+
+  /** Every definition of `kind/namespace/name`, ordered by file path and position. */
+  lookup(kind: string, namespace: string, name: string): readonly K8sObject[] {
+    return this.byKey.get(objectKey(kind, namespace, name)) ?? [];
+  }
+
+  /** The Service used for `namespace/name`: the first definition by file path. */
+  service(namespace: string, name: string): ServiceObject | undefined {
+    const found = this.lookup('Service', namespace, name)[0];
+    return found && isService(found) ? found : undefined;
+  }
+
+  /** Every route parentRef and backendRef that names `namespace/name` as a Service. */
+  referencesTo(namespace: string, name: string): readonly ServiceReference[] {
+    return this.refsByTarget.get(serviceKey(namespace, name)) ?? [];
+  }
+
+  *objects(): IterableIterator<K8sObject> {
+    for (const f of this.fileMap.values()) yield* f.objects;
+  }
+
+  *services(): IterableIterator<ServiceObject> {
+    for (const [key, objs] of this.byKey) {
+      if (!key.startsWith('Service/')) continue;
+      const first = objs[0];
+      if (first && isService(first)) yield first;
+    }
+  }
+
+  *routes(): IterableIterator<RouteObject> {
+    for (const f of this.fileMap.values()) for (const o of f.objects) if (isRoute(o)) yield o;
+  }
+
+  /** Memoised computation for one Service key, dropped when a change may affect that Service. */
+  memo<T>(key: string, compute: () => T): T {
+    if (this.serviceMemo.has(key)) return this.serviceMemo.get(key) as T;
+    const value = compute();
+    this.serviceMemo.set(key, value);
+    return value;
+  }
+
+  /** A snapshot with other options: everything is re-resolved (namespaces may change). */
+  withOptions(options: EngineOptions): Workspace {
+    const changes: FileChange[] = [];
+    for (const f of this.fileMap.values()) changes.push({ path: f.path, text: f.skipped ? null : f.text, version: f.version, skipped: f.skipped });
+    let ws = Workspace.empty(options);
+    ws = ws.withExtracted(changes.map((c) => ({ change: c, extracted: this.extracted.get(c.path) })));
+    return ws;
+  }
+
+  /** Applies changes and returns the new snapshot; this one is left as it was. */
+  withFiles(changes: Iterable<FileChange>): Workspace {
+    const list: Array<{ change: FileChange; extracted?: ExtractedFile }> = [];
+    for (const change of changes) list.push({ change });
+    return this.withExtracted(list);
+  }
+
+  /** Keys of Services whose memoised results depend on these objects. */
+  private static affectedKeys(objects: readonly K8sObject[], into: Set<string>): void {
+    for (const o of objects) {
+      if (o.kind === 'Service') into.add(serviceKey(o.namespace, o.name));
+      else if (isRoute(o)) for (const r of referencesOf(o)) into.add(r.target);
+    }
+  }
+
+  private withExtracted(list: Array<{ change: FileChange; extracted?: ExtractedFile }>): Workspace {
+    const files = new Map(this.fileMap);
+    const extracted = new Map(this.extracted);
+    const byKey = new Map(this.byKey);
+    const refs = new Map(this.refsByTarget);
+    const kustomizations = new Map(this.kustomizationsByDir);
+    const affected = new Set<string>();
+    let objectCount = this.objectCount;
+    let kustomizationsChanged = false;
+
+    const removeObjects = (file: IndexedFile): void => {
+      Workspace.affectedKeys(file.objects, affected);
+      objectCount -= file.objects.length;
+      for (const o of file.objects) {
+        const key = objectKey(o.kind, o.namespace, o.name);
+        const bucket = byKey.get(key)?.filter((x) => x !== o);
+        if (bucket && bucket.length) byKey.set(key, bucket);
+        else byKey.delete(key);
+        if (isRoute(o)) {
+          for (const r of referencesOf(o)) {
+            const b = refs.get(r.target)?.filter((x) => x.route !== o);
+            if (b && b.length) refs.set(r.target, b);
+            else refs.delete(r.target);
+          }
+        }
+      }
+    };
+    const addObjects = (objects: readonly K8sObject[]): void => {
+      Workspace.affectedKeys(objects, affected);
+      objectCount += objects.length;
+      for (const o of objects) {
+        const key = objectKey(o.kind, o.namespace, o.name);
+        const bucket = [...(byKey.get(key) ?? []), o];
+        if (bucket.length > 1) bucket.sort(compareObjects);
+        byKey.set(key, bucket);
+        if (isRoute(o)) for (const r of referencesOf(o)) refs.set(r.target, [...(refs.get(r.target) ?? []), r]);
+      }
+    };
+
+    // First pass: extract and register kustomizations, so that namespaces resolve against the new set.
+    const pending: Array<{ change: FileChange; ex?: ExtractedFile }> = [];
+    for (const { change, extracted: pre } of list) {
+      const old = files.get(change.path);
+      if (old && isKustomizationPath(change.path)) {
+        kustomizations.delete(dirname(change.path));
+        kustomizationsChanged = true;
+      }
+      if (change.text === null) {
+        if (old) {
+          removeObjects(old);
+          files.delete(change.path);
+          extracted.delete(change.path);
+        }
+        if (change.skipped) files.set(change.path, makeFile({ path: change.path, objects: [], problems: [], documents: [], suppressions: [] }, '', undefined, [], change.skipped));
+        continue;
+      }
+      const ex = pre ?? extractFile(change.path, change.text);
+      if (isKustomizationPath(change.path)) {
+        const k = ex.objects.find((o): o is KustomizationObject => o.kind === 'Kustomization');
+        if (k) kustomizations.set(dirname(change.path), k);
+        kustomizationsChanged = true;
+      }
+      pending.push({ change, ex });
+    }
+
+    const resolve = (ex: ExtractedFile): K8sObject[] => {
+      const kns = kustomizeNamespace(ex.path, kustomizations);
+      return ex.objects.map((o) => ({ ...o, ...resolveNamespace(o, kns, this.options.defaultNamespace) }) as K8sObject);
+    };
+
+    for (const { change, ex } of pending) {
+      if (!ex) continue;
+      const old = files.get(change.path);
+      if (old) removeObjects(old);
+      const objects = resolve(ex);
+      files.set(change.path, makeFile(ex, change.text ?? '', change.version, objects));
+      extracted.set(change.path, ex);
+      addObjects(objects);
+    }
+
+    // A changed kustomization may move objects of other files to another namespace.
+    if (kustomizationsChanged && this.fileMap.size > 0) {
+      const changed = new Set(pending.map((p) => p.change.path));
+      for (const [path, file] of files) {
+        if (changed.has(path) || file.objects.length === 0) continue;
+        const ex = extracted.get(path);
+        if (!ex) continue;
+        const objects = resolve(ex);
+        if (objects.every((o, i) => o.namespace === file.objects[i]?.namespace)) continue;
+        removeObjects(file);
+        files.set(path, makeFile(ex, file.text, file.version, objects));
+        addObjects(objects);
+      }
+    }
+
+    const memo = new Map<string, unknown>();
+    if (this.fileMap.size > 0) {
+      for (const [k, v] of this.serviceMemo) {
+        const svc = k.slice(k.indexOf(':') + 1);
+        if (!affected.has(svc)) memo.set(k, v);
+      }
+    }
+    return new Workspace(this.options, files, extracted, byKey, refs, kustomizations, memo, objectCount);
+  }
+}

@@ -1,0 +1,519 @@
+/**
+ * Turning one file's text into slim objects. Never throws: whatever cannot be read becomes a
+ * problem, and the documents around it are still read.
+ */
+import {
+  deref,
+  entries,
+  get,
+  getPath,
+  isMap,
+  isScalar,
+  presentField,
+  scalarField,
+  seqItems,
+  spanOf,
+  stringField,
+} from '../yaml/access';
+import type { Ctx, Field } from '../yaml/access';
+import { looksTemplated, parseChunk, peekKind, splitDocuments } from '../yaml/documents';
+import type { ReadProblem } from '../yaml/documents';
+import type { Span } from '../text';
+import {
+  CLUSTER_SCOPED_KINDS,
+  ENGINE_KINDS,
+  GATEWAY_GROUP,
+  LINKERD_POLICY_GROUP,
+  MULTICLUSTER_GROUP,
+  ROUTE_KINDS,
+} from './types';
+import type {
+  BackendRefNode,
+  GatewayListener,
+  GrpcMatch,
+  HeaderMatch,
+  HttpMatch,
+  K8sObject,
+  ObjectBase,
+  ParentRefNode,
+  ReferenceGrantFrom,
+  ReferenceGrantTo,
+  RouteFilter,
+  RouteKind,
+  RouteRule,
+  ServicePort,
+} from './types';
+
+/** A `# gamma-lens-disable...` comment. */
+export interface Suppression {
+  /** `next-line`: the line after the comment; `document`: the whole `---` document. */
+  readonly scope: 'next-line' | 'document';
+  /** The range it silences. */
+  readonly span: Span;
+  /** Codes, or `*` for all. */
+  readonly codes: readonly string[];
+}
+
+/** One document as listed for outlines, whether or not it was parsed in full. */
+export interface DocumentSummary {
+  readonly index: number;
+  readonly span: Span;
+  readonly kind?: string;
+  readonly name?: string;
+  readonly namespace?: string;
+}
+
+/** What one file yields before namespaces are resolved. */
+export interface ExtractedFile {
+  readonly path: string;
+  readonly objects: readonly K8sObject[];
+  readonly problems: readonly ReadProblem[];
+  readonly documents: readonly DocumentSummary[];
+  readonly suppressions: readonly Suppression[];
+}
+
+export interface ExtractOptions {
+  /** Parse every document, not only the kinds the engine reads (for open editors' outlines). */
+  readonly parseAll?: boolean;
+}
+
+/** True for a kustomization file name (`kustomization.yaml`, `.yml`, `Kustomization`). */
+export function isKustomizationPath(path: string): boolean {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  return base === 'kustomization.yaml' || base === 'kustomization.yml' || base === 'Kustomization';
+}
+
+export function extractFile(path: string, text: string, options: ExtractOptions = {}): ExtractedFile {
+  const objects: K8sObject[] = [];
+  const problems: ReadProblem[] = [];
+  const documents: DocumentSummary[] = [];
+  const kustomization = isKustomizationPath(path);
+  let chunks;
+  try {
+    chunks = splitDocuments(text);
+  } catch (err) {
+    problems.push({ reason: 'unreadable', span: { start: 0, end: 0 }, message: String(err) });
+    return { path, objects, problems, documents, suppressions: [] };
+  }
+  for (const chunk of chunks) {
+    if (looksTemplated(text, chunk.span)) {
+      problems.push({
+        reason: 'templated',
+        span: chunk.span,
+        message: `document ${chunk.index + 1} contains template syntax ({{ ... }}) and was not read`,
+      });
+      documents.push({ index: chunk.index, span: chunk.span, kind: peekKind(text, chunk.span) });
+      continue;
+    }
+    const peeked = peekKind(text, chunk.span);
+    if (!options.parseAll && !kustomization && peeked !== undefined && !ENGINE_KINDS.has(peeked) && !peeked.endsWith('List')) {
+      documents.push({ index: chunk.index, span: chunk.span, kind: peeked });
+      continue;
+    }
+    const { parsed, problem } = parseChunk(text, chunk);
+    if (!parsed) {
+      if (problem) problems.push(problem);
+      documents.push({ index: chunk.index, span: chunk.span, kind: peeked });
+      continue;
+    }
+    const ctx: Ctx = { doc: parsed.doc, base: parsed.base };
+    const before = objects.length;
+    try {
+      const root = deref(ctx, parsed.doc.contents);
+      if (kustomization && isMap(root)) {
+        const k = readKustomization(ctx, root, path, chunk.index, chunk.span);
+        if (k) objects.push(k);
+      } else if (isMap(root)) {
+        const kind = stringField(ctx, root, 'kind')?.value;
+        if (kind !== undefined && kind.endsWith('List') && get(ctx, root, 'items') !== undefined) {
+          seqItems(ctx, get(ctx, root, 'items')).forEach((item, i) => {
+            const o = readObject(ctx, item, path, chunk.index, i, spanOf(ctx, item) ?? chunk.span);
+            if (o) objects.push(o);
+          });
+        } else {
+          const o = readObject(ctx, root, path, chunk.index, 0, chunk.span);
+          if (o) objects.push(o);
+        }
+      }
+    } catch (err) {
+      // A bug in one reader must not lose the rest of the file.
+      objects.length = before;
+      problems.push({
+        reason: 'unreadable',
+        span: chunk.span,
+        message: `document ${chunk.index + 1} could not be read: ${err instanceof Error ? err.message : String(err)}`,
+      });
+    }
+    const first = objects[before];
+    documents.push({
+      index: chunk.index,
+      span: chunk.span,
+      kind: first?.kind ?? peeked,
+      name: first?.name,
+      namespace: first?.metadataNamespace?.value,
+    });
+  }
+  return { path, objects, problems, documents, suppressions: findSuppressions(text, documents) };
+}
+
+const DISABLE_RE = /#\s*gamma-lens-disable(-next-line)?(?:[ \t]+([A-Za-z0-9*,\- \t]+))?/g;
+
+function findSuppressions(text: string, documents: readonly DocumentSummary[]): Suppression[] {
+  if (!text.includes('gamma-lens-disable')) return [];
+  const out: Suppression[] = [];
+  for (const m of text.matchAll(DISABLE_RE)) {
+    const at = m.index ?? 0;
+    const codes = (m[2] ?? '*')
+      .split(/[,\s]+/)
+      .map((c) => c.trim())
+      .filter((c) => c.length > 0);
+    if (m[1]) {
+      let s = at;
+      while (s < text.length && text[s] !== '\n' && text[s] !== '\r') s++;
+      if (text[s] === '\r' && text[s + 1] === '\n') s++;
+      s++;
+      let e = s;
+      while (e < text.length && text[e] !== '\n' && text[e] !== '\r') e++;
+      out.push({ scope: 'next-line', span: { start: s, end: e }, codes: codes.length ? codes : ['*'] });
+    } else {
+      const doc = documents.find((d) => d.span.start <= at && at < d.span.end);
+      const docSpan = doc?.span ?? enclosingDocument(text, at);
+      out.push({ scope: 'document', span: docSpan, codes: codes.length ? codes : ['*'] });
+    }
+  }
+  return out;
+}
+
+function enclosingDocument(text: string, at: number): Span {
+  const chunk = splitDocuments(text).find((c) => c.span.start <= at && at < c.span.end);
+  return chunk?.span ?? { start: 0, end: text.length };
+}
+
+function splitApiVersion(apiVersion: string): { group: string; version: string } {
+  const slash = apiVersion.lastIndexOf('/');
+  return slash === -1 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+}
+
+function readBase(ctx: Ctx, node: unknown, file: string, docIndex: number, itemIndex: number, span: Span): (Omit<ObjectBase, 'namespace' | 'namespaceSource'> & { kind: string }) | undefined {
+  const kind = stringField(ctx, node, 'kind')?.value;
+  const apiVersion = stringField(ctx, node, 'apiVersion')?.value;
+  if (!kind || !apiVersion) return undefined;
+  const metadata = get(ctx, node, 'metadata');
+  const nameField = isMap(metadata) ? stringField(ctx, metadata, 'name') : undefined;
+  if (!nameField || nameField.value === '') return undefined;
+  const ns = isMap(metadata) ? stringField(ctx, metadata, 'namespace') : undefined;
+  const labels: Record<string, string> = {};
+  for (const [k, pair] of entries(ctx, get(ctx, metadata, 'labels'))) {
+    const v = deref(ctx, pair.value);
+    if (isScalar(v) && v.value !== null) labels[k] = String(v.value);
+  }
+  const disable = stringField(ctx, get(ctx, metadata, 'annotations'), 'gamma-lens.io/disable')?.value;
+  const created = scalarField(ctx, metadata, 'creationTimestamp')?.value;
+  const { group, version } = splitApiVersion(apiVersion);
+  return {
+    kind,
+    file,
+    docIndex,
+    itemIndex,
+    span,
+    apiVersion,
+    group,
+    version,
+    name: nameField.value,
+    nameField,
+    metadataNamespace: ns && ns.value !== '' ? ns : undefined,
+    creationTimestamp: created === undefined ? undefined : String(created),
+    labels,
+    disabledCodes: disable ? disable.split(',').map((c) => c.trim()).filter(Boolean) : [],
+  };
+}
+
+/** Fills the namespace placeholders; the snapshot replaces them with the resolved namespace. */
+function unresolved<T extends object>(base: T): T & { namespace: string; namespaceSource: 'default' } {
+  return { ...base, namespace: '', namespaceSource: 'default' };
+}
+
+function readObject(ctx: Ctx, node: unknown, file: string, docIndex: number, itemIndex: number, span: Span): K8sObject | undefined {
+  const base = readBase(ctx, node, file, docIndex, itemIndex, span);
+  if (!base) return undefined;
+  const spec = get(ctx, node, 'spec');
+  const coreGroup = base.group === '';
+  switch (base.kind) {
+    case 'Service':
+      if (!coreGroup) break;
+      return readService(ctx, spec, base);
+    case 'ServiceImport':
+      if (base.group !== MULTICLUSTER_GROUP) break;
+      return { ...unresolved(base), kind: 'ServiceImport', ports: readServicePorts(ctx, get(ctx, spec, 'ports')) };
+    case 'Namespace':
+      if (!coreGroup) break;
+      return { ...unresolved(base), kind: 'Namespace', namespaceSource: 'cluster' };
+    case 'Gateway':
+      if (base.group !== GATEWAY_GROUP) break;
+      return {
+        ...unresolved(base),
+        kind: 'Gateway',
+        gatewayClassName: stringField(ctx, spec, 'gatewayClassName')?.value,
+        listeners: seqItems(ctx, get(ctx, spec, 'listeners')).map(
+          (l): GatewayListener => ({
+            name: stringField(ctx, l, 'name')?.value,
+            port: intValue(scalarField(ctx, l, 'port')?.value),
+            protocol: stringField(ctx, l, 'protocol')?.value,
+            hostname: stringField(ctx, l, 'hostname')?.value,
+          }),
+        ),
+      };
+    case 'GatewayClass':
+      if (base.group !== GATEWAY_GROUP) break;
+      return { ...unresolved(base), kind: 'GatewayClass', namespaceSource: 'cluster', controllerName: stringField(ctx, spec, 'controllerName')?.value };
+    case 'ReferenceGrant':
+      if (base.group !== GATEWAY_GROUP) break;
+      return {
+        ...unresolved(base),
+        kind: 'ReferenceGrant',
+        from: seqItems(ctx, get(ctx, spec, 'from')).map(
+          (f): ReferenceGrantFrom => ({
+            group: stringField(ctx, f, 'group')?.value ?? '',
+            kind: stringField(ctx, f, 'kind')?.value ?? '',
+            namespace: stringField(ctx, f, 'namespace')?.value ?? '',
+          }),
+        ),
+        to: seqItems(ctx, get(ctx, spec, 'to')).map(
+          (t): ReferenceGrantTo => ({
+            group: stringField(ctx, t, 'group')?.value ?? '',
+            kind: stringField(ctx, t, 'kind')?.value ?? '',
+            name: stringField(ctx, t, 'name')?.value,
+          }),
+        ),
+      };
+    default:
+      if ((ROUTE_KINDS as readonly string[]).includes(base.kind)) {
+        const linkerdPolicy = base.group === LINKERD_POLICY_GROUP;
+        if (base.group === GATEWAY_GROUP || (linkerdPolicy && base.kind === 'HTTPRoute')) {
+          return readRoute(ctx, spec, base, base.kind as RouteKind, linkerdPolicy);
+        }
+      }
+  }
+  return { ...unresolved(base), other: true };
+}
+
+function readService(ctx: Ctx, spec: unknown, base: ReturnType<typeof readBase> & object): K8sObject {
+  const typeField = stringField(ctx, spec, 'type');
+  return {
+    ...unresolved(base),
+    kind: 'Service',
+    type: typeField?.value ?? 'ClusterIP',
+    typeField,
+    clusterIP: stringField(ctx, spec, 'clusterIP'),
+    externalName: stringField(ctx, spec, 'externalName')?.value,
+    ports: readServicePorts(ctx, get(ctx, spec, 'ports')),
+    portsSpan: spanOf(ctx, get(ctx, spec, 'ports')),
+  };
+}
+
+function readServicePorts(ctx: Ctx, ports: unknown): ServicePort[] {
+  return seqItems(ctx, ports).map((p, index): ServicePort => {
+    const port = scalarField(ctx, p, 'port');
+    const target = scalarField(ctx, p, 'targetPort');
+    const portValue = intValue(port?.value);
+    return {
+      span: spanOf(ctx, p) ?? { start: 0, end: 0 },
+      index,
+      port: port && portValue !== undefined ? { ...port, value: portValue } : undefined,
+      name: stringField(ctx, p, 'name'),
+      targetPort: target ? { ...target, value: typeof target.value === 'number' ? target.value : String(target.value) } : undefined,
+      protocol: stringField(ctx, p, 'protocol')?.value,
+      appProtocol: stringField(ctx, p, 'appProtocol')?.value,
+    };
+  });
+}
+
+/** An integer from a YAML scalar; strings of digits count (kubectl would reject them, analyzers say so). */
+export function intValue(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'string' && /^[0-9]+$/.test(v)) return Number(v);
+  return undefined;
+}
+
+function groupField(ctx: Ctx, node: unknown): Field<string | null> | undefined {
+  const f = presentField(ctx, node, 'group');
+  if (!f) return undefined;
+  const v = f.value;
+  return { ...f, value: v === null || v === undefined ? null : typeof v === 'object' ? null : String(v) };
+}
+
+function readRoute(ctx: Ctx, spec: unknown, base: ReturnType<typeof readBase> & object, kind: RouteKind, linkerdPolicy: boolean): K8sObject {
+  const parentRefsNode = get(ctx, spec, 'parentRefs');
+  const parentRefs = seqItems(ctx, parentRefsNode)
+    .map((p, index): ParentRefNode | undefined => {
+      if (!isMap(p)) return undefined;
+      return {
+        index,
+        span: spanOf(ctx, p) ?? base.span,
+        group: groupField(ctx, p),
+        kind: stringField(ctx, p, 'kind'),
+        name: stringField(ctx, p, 'name'),
+        namespace: stringField(ctx, p, 'namespace'),
+        port: presentField(ctx, p, 'port'),
+        sectionName: stringField(ctx, p, 'sectionName'),
+      };
+    })
+    .filter((p): p is ParentRefNode => p !== undefined);
+  const hostnamesNode = get(ctx, spec, 'hostnames');
+  const hostnameValues = seqItems(ctx, hostnamesNode)
+    .filter(isScalar)
+    .map((s) => String(s.value));
+  const hostnamesPair = spanOf(ctx, hostnamesNode);
+  const rulesNode = get(ctx, spec, 'rules');
+  const backendRefs: BackendRefNode[] = [];
+  let rules: RouteRule[] = seqItems(ctx, rulesNode).map((r, index) => readRule(ctx, r, index, kind, backendRefs));
+  if (rules.length === 0 && rulesNode === undefined) {
+    // The CRD defaults a missing `rules` to one rule that matches everything and has no backends.
+    rules = [
+      {
+        index: 0,
+        span: spanOf(ctx, spec) ?? base.span,
+        httpMatches: undefined,
+        grpcMatches: undefined,
+        filters: [],
+        backendRefs: [],
+        hasBackendRefsKey: false,
+        defaulted: true,
+      },
+    ];
+  }
+  return {
+    ...unresolved(base),
+    kind,
+    linkerdPolicy,
+    parentRefs,
+    parentRefsSpan: spanOf(ctx, parentRefsNode),
+    hostnames: hostnamesNode !== undefined && hostnamesPair ? { value: hostnameValues, span: hostnamesPair, keySpan: spanOf(ctx, getKey(ctx, spec, 'hostnames')) } : undefined,
+    rules,
+    backendRefs,
+  };
+}
+
+function getKey(ctx: Ctx, map: unknown, key: string): unknown {
+  const m = deref(ctx, map);
+  if (!isMap(m)) return undefined;
+  for (const item of m.items) {
+    const k = deref(ctx, item.key);
+    if (isScalar(k) && k.value === key) return item.key;
+  }
+  return undefined;
+}
+
+function readBackendRef(ctx: Ctx, b: unknown, ruleIndex: number, index: number, mirror: boolean): BackendRefNode {
+  return {
+    span: spanOf(ctx, b) ?? { start: 0, end: 0 },
+    ruleIndex,
+    index,
+    mirror,
+    group: groupField(ctx, b),
+    kind: stringField(ctx, b, 'kind'),
+    name: stringField(ctx, b, 'name'),
+    namespace: stringField(ctx, b, 'namespace'),
+    port: presentField(ctx, b, 'port'),
+    weight: presentField(ctx, b, 'weight'),
+  };
+}
+
+function readRule(ctx: Ctx, r: unknown, index: number, kind: RouteKind, allBackends: BackendRefNode[]): RouteRule {
+  const filters: RouteFilter[] = [];
+  const mirrors: BackendRefNode[] = [];
+  for (const f of seqItems(ctx, get(ctx, r, 'filters'))) {
+    const type = stringField(ctx, f, 'type')?.value ?? '';
+    const status = intValue(scalarField(ctx, get(ctx, f, 'requestRedirect'), 'statusCode')?.value);
+    filters.push({ type, span: spanOf(ctx, f) ?? { start: 0, end: 0 }, redirectStatus: type === 'RequestRedirect' ? (status ?? 302) : undefined });
+    if (type === 'RequestMirror') {
+      const b = get(ctx, get(ctx, f, 'requestMirror'), 'backendRef');
+      if (isMap(b)) mirrors.push(readBackendRef(ctx, b, index, mirrors.length, true));
+    }
+  }
+  const backendRefsNode = get(ctx, r, 'backendRefs');
+  const backendRefs = seqItems(ctx, backendRefsNode)
+    .filter((b) => isMap(b))
+    .map((b, i) => readBackendRef(ctx, b, index, i, false));
+  allBackends.push(...backendRefs, ...mirrors);
+  const matchesNode = get(ctx, r, 'matches');
+  const matchItems = seqItems(ctx, matchesNode);
+  const hasMatches = matchesNode !== undefined && matchItems.length > 0;
+  return {
+    index,
+    span: spanOf(ctx, r) ?? { start: 0, end: 0 },
+    name: stringField(ctx, r, 'name')?.value,
+    httpMatches: kind === 'HTTPRoute' && hasMatches ? matchItems.map((m) => readHttpMatch(ctx, m)) : undefined,
+    grpcMatches: kind === 'GRPCRoute' && hasMatches ? matchItems.map((m) => readGrpcMatch(ctx, m)) : undefined,
+    filters,
+    backendRefs,
+    hasBackendRefsKey: backendRefsNode !== undefined,
+    defaulted: false,
+  };
+}
+
+function readHeaderMatches(ctx: Ctx, node: unknown): HeaderMatch[] {
+  return seqItems(ctx, node).map((h) => ({
+    type: stringField(ctx, h, 'type')?.value ?? 'Exact',
+    name: stringField(ctx, h, 'name')?.value ?? '',
+    value: stringField(ctx, h, 'value')?.value ?? '',
+  }));
+}
+
+function readHttpMatch(ctx: Ctx, m: unknown): HttpMatch {
+  const path = get(ctx, m, 'path');
+  return {
+    span: spanOf(ctx, m),
+    // The CRD defaults `path` to PathPrefix `/`, and a path's `type` to PathPrefix.
+    path: {
+      type: stringField(ctx, path, 'type')?.value ?? 'PathPrefix',
+      value: stringField(ctx, path, 'value')?.value ?? '/',
+    },
+    method: stringField(ctx, m, 'method')?.value,
+    headers: readHeaderMatches(ctx, get(ctx, m, 'headers')),
+    queryParams: readHeaderMatches(ctx, get(ctx, m, 'queryParams')),
+  };
+}
+
+function readGrpcMatch(ctx: Ctx, m: unknown): GrpcMatch {
+  const method = get(ctx, m, 'method');
+  return {
+    span: spanOf(ctx, m),
+    method: method === undefined ? undefined : {
+      type: stringField(ctx, method, 'type')?.value ?? 'Exact',
+      service: stringField(ctx, method, 'service')?.value,
+      method: stringField(ctx, method, 'method')?.value,
+    },
+    headers: readHeaderMatches(ctx, get(ctx, m, 'headers')),
+  };
+}
+
+function readKustomization(ctx: Ctx, root: unknown, file: string, docIndex: number, span: Span): K8sObject | undefined {
+  const setNamespace = stringField(ctx, root, 'namespace')?.value;
+  const resources = [
+    ...seqItems(ctx, get(ctx, root, 'resources')),
+    ...seqItems(ctx, get(ctx, root, 'bases')),
+    ...seqItems(ctx, get(ctx, root, 'components')),
+  ]
+    .filter(isScalar)
+    .map((s) => String(s.value));
+  return {
+    kind: 'Kustomization',
+    file,
+    docIndex,
+    itemIndex: 0,
+    span,
+    apiVersion: stringField(ctx, root, 'apiVersion')?.value ?? 'kustomize.config.k8s.io/v1beta1',
+    group: 'kustomize.config.k8s.io',
+    version: 'v1beta1',
+    name: file,
+    namespace: '',
+    namespaceSource: 'cluster',
+    labels: {},
+    disabledCodes: [],
+    setNamespace,
+    resources,
+  };
+}
+
+export { CLUSTER_SCOPED_KINDS, getPath };

@@ -1,0 +1,79 @@
+/**
+ * Offsets, spans and line/column conversion. The core works in offsets (UTF-16 code units, which is
+ * what JavaScript string indices are and what LSP positions count); lines are made only here.
+ */
+
+/** A half-open range of offsets `[start, end)` into one file's text. */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+export function span(start: number, end: number): Span {
+  return { start, end };
+}
+
+/** A zero-based line and UTF-16 character, as LSP uses them. */
+export interface Position {
+  readonly line: number;
+  readonly character: number;
+}
+
+/** Maps offsets to lines and back for one text. Handles LF, CRLF and lone CR line endings. */
+export class LineIndex {
+  private readonly starts: number[];
+
+  constructor(private readonly text: string) {
+    const starts = [0];
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10 /* \n */) {
+        starts.push(i + 1);
+      } else if (c === 13 /* \r */) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        starts.push(i + 1);
+      }
+    }
+    this.starts = starts;
+  }
+
+  get lineCount(): number {
+    return this.starts.length;
+  }
+
+  positionAt(offset: number): Position {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.starts[mid] ?? 0) <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: o - (this.starts[lo] ?? 0) };
+  }
+
+  offsetAt(position: Position): number {
+    if (position.line < 0) return 0;
+    if (position.line >= this.starts.length) return this.text.length;
+    const start = this.starts[position.line] ?? 0;
+    const next = position.line + 1 < this.starts.length ? (this.starts[position.line + 1] ?? this.text.length) : this.text.length;
+    // Never step past the line's own end-of-line characters.
+    let lineEnd = next;
+    while (lineEnd > start && (this.text.charCodeAt(lineEnd - 1) === 10 || this.text.charCodeAt(lineEnd - 1) === 13)) lineEnd--;
+    return Math.min(start + Math.max(0, position.character), lineEnd);
+  }
+
+  lineStart(line: number): number {
+    return this.starts[Math.max(0, Math.min(line, this.starts.length - 1))] ?? 0;
+  }
+}
+
+/** The text of a line (without its line ending) that contains `offset`. */
+export function lineTextAt(text: string, offset: number): string {
+  let s = offset;
+  while (s > 0 && text[s - 1] !== '\n' && text[s - 1] !== '\r') s--;
+  let e = offset;
+  while (e < text.length && text[e] !== '\n' && text[e] !== '\r') e++;
+  return text.slice(s, e);
+}

@@ -1,0 +1,173 @@
+/**
+ * Reading values out of a parsed document with their spans. Follows aliases (a bounded number of
+ * hops, so alias bombs cost nothing) and YAML 1.1 merge keys (`<<: *x`, `<<: [*a, *b]`) the way
+ * kubectl accepts them: a key written in the map wins over merged ones, and earlier merge sources
+ * win over later ones.
+ */
+import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
+import type { Document, Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
+import type { Span } from '../text';
+
+/** A node inside a document, with the offset that turns its ranges into file offsets. */
+export interface Ctx {
+  readonly doc: Document.Parsed;
+  readonly base: number;
+}
+
+/** A value read from YAML, with the span of the value and, when it came from a map, of its key. */
+export interface Field<T> {
+  readonly value: T;
+  readonly span: Span;
+  readonly keySpan?: Span;
+}
+
+const MAX_ALIAS_HOPS = 16;
+
+/** Follows aliases to the node they name. Unresolvable aliases give undefined. */
+export function deref(ctx: Ctx, node: unknown): Node | undefined {
+  let n = node;
+  for (let i = 0; i < MAX_ALIAS_HOPS && isAlias(n); i++) {
+    try {
+      n = n.resolve(ctx.doc);
+    } catch {
+      return undefined;
+    }
+  }
+  if (isAlias(n)) return undefined;
+  return (n ?? undefined) as Node | undefined;
+}
+
+export function spanOf(ctx: Ctx, node: unknown): Span | undefined {
+  const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+  if (!range) return undefined;
+  return { start: ctx.base + range[0], end: ctx.base + range[1] };
+}
+
+function keyName(ctx: Ctx, pair: Pair): string | undefined {
+  const k = deref(ctx, pair.key);
+  if (isScalar(k)) return k.value === null ? undefined : String(k.value);
+  return undefined;
+}
+
+/** Finds the pair for `key` in a map, honouring merge keys. */
+export function getPair(ctx: Ctx, map: unknown, key: string, depth = 0): Pair | undefined {
+  const m = deref(ctx, map);
+  if (!isMap(m) || depth > 8) return undefined;
+  let own: Pair | undefined;
+  const merges: unknown[] = [];
+  for (const item of (m as YAMLMap).items) {
+    if (!isPair(item)) continue;
+    const name = keyName(ctx, item);
+    if (name === key && !isMergeKey(item)) own = item; // the last duplicate wins, as with kubectl
+    else if (name === '<<') merges.push(item.value);
+  }
+  if (own) return own;
+  for (const source of merges) {
+    const s = deref(ctx, source);
+    const sources = isSeq(s) ? (s as YAMLSeq).items : [s];
+    for (const src of sources) {
+      const found = getPair(ctx, src, key, depth + 1);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function isMergeKey(pair: Pair): boolean {
+  const k = pair.key as { value?: unknown; type?: string } | null;
+  return isScalar(k) && k.value === '<<' && (k as { type?: string }).type === 'PLAIN';
+}
+
+/** The value node for `key`, dereferenced. */
+export function get(ctx: Ctx, map: unknown, key: string): Node | undefined {
+  const pair = getPair(ctx, map, key);
+  return pair ? deref(ctx, pair.value) : undefined;
+}
+
+export function getPath(ctx: Ctx, node: unknown, path: readonly string[]): Node | undefined {
+  let n: unknown = node;
+  for (const key of path) {
+    n = get(ctx, n, key);
+    if (n === undefined) return undefined;
+  }
+  return n as Node;
+}
+
+/** Every key of a map (own and merged) with its pair, own keys first. */
+export function entries(ctx: Ctx, map: unknown, depth = 0): Array<[string, Pair]> {
+  const m = deref(ctx, map);
+  if (!isMap(m) || depth > 8) return [];
+  const seen = new Map<string, Pair>();
+  const merges: unknown[] = [];
+  for (const item of (m as YAMLMap).items) {
+    if (!isPair(item)) continue;
+    const name = keyName(ctx, item);
+    if (name === undefined) continue;
+    if (name === '<<' && isMergeKey(item)) merges.push(item.value);
+    else seen.set(name, item);
+  }
+  for (const source of merges) {
+    const s = deref(ctx, source);
+    for (const src of isSeq(s) ? (s as YAMLSeq).items : [s]) {
+      for (const [k, p] of entries(ctx, src, depth + 1)) if (!seen.has(k)) seen.set(k, p);
+    }
+  }
+  return [...seen];
+}
+
+/** A field whose value is a scalar. `null` values count as absent. */
+export function scalarField(ctx: Ctx, map: unknown, key: string): Field<string | number | boolean> | undefined {
+  const pair = getPair(ctx, map, key);
+  if (!pair) return undefined;
+  const v = deref(ctx, pair.value);
+  if (!isScalar(v) || v.value === null || v.value === undefined) return undefined;
+  const value = v.value;
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return undefined;
+  const span = spanOf(ctx, v) ?? spanOf(ctx, pair.key)!;
+  return { value, span, keySpan: spanOf(ctx, pair.key) };
+}
+
+/** A field read as a string; numbers and booleans are turned into their text. */
+export function stringField(ctx: Ctx, map: unknown, key: string): Field<string> | undefined {
+  const f = scalarField(ctx, map, key);
+  if (!f) return undefined;
+  return { ...f, value: String(f.value) };
+}
+
+/**
+ * A field whose key is present, whatever its value: used where "present but empty" differs from
+ * "absent" (for example `group: ""`, or `group:` with no value, which YAML reads as null).
+ */
+export function presentField(ctx: Ctx, map: unknown, key: string): Field<unknown> | undefined {
+  const pair = getPair(ctx, map, key);
+  if (!pair) return undefined;
+  const v = deref(ctx, pair.value);
+  const keySpan = spanOf(ctx, pair.key);
+  const span = spanOf(ctx, v) ?? keySpan!;
+  const value = isScalar(v) ? v.value : v === undefined ? null : v;
+  return { value, span, keySpan };
+}
+
+/** Items of a sequence value, dereferenced; anything else gives an empty list. */
+export function seqItems(ctx: Ctx, node: unknown): Node[] {
+  const s = deref(ctx, node);
+  if (!isSeq(s)) return [];
+  const out: Node[] = [];
+  for (const item of (s as YAMLSeq).items) {
+    const d = deref(ctx, item);
+    if (d !== undefined) out.push(d);
+  }
+  return out;
+}
+
+/** The span of a key/value pair from the start of its key to the end of its value. */
+export function pairSpan(ctx: Ctx, map: unknown, key: string): Span | undefined {
+  const pair = getPair(ctx, map, key);
+  if (!pair) return undefined;
+  const k = spanOf(ctx, pair.key);
+  const v = spanOf(ctx, pair.value);
+  if (!k) return v;
+  return { start: k.start, end: v ? Math.max(v.end, k.end) : k.end };
+}
+
+export { isMap, isScalar, isSeq };

@@ -1,0 +1,159 @@
+/**
+ * Splitting a YAML stream into `---` documents and parsing each with the `yaml` package.
+ *
+ * We split on document markers ourselves (as kubectl reads streams) so that a broken document can
+ * never hide the valid ones around it, and so that documents of kinds the engine ignores can be
+ * skipped after a cheap look at their top-level `kind:` line, without building a syntax tree.
+ */
+import { parseDocument } from 'yaml';
+import type { Document } from 'yaml';
+import type { Span } from '../text';
+
+/** One `---` document of a file: where it is and, when it was parsed, its syntax tree. */
+export interface DocumentChunk {
+  /** Zero-based position of the document in the file. */
+  readonly index: number;
+  /** Offsets of the whole document in the file, including its `---` line. */
+  readonly span: Span;
+}
+
+/** A document that was parsed. Node ranges in `doc` are relative to `base`. */
+export interface ParsedDocument extends DocumentChunk {
+  readonly base: number;
+  readonly doc: Document.Parsed;
+}
+
+/** Why a document or file was not read. */
+export type SkipReason = 'invalid-yaml' | 'templated' | 'binary' | 'too-large' | 'not-utf8' | 'too-deep' | 'unreadable';
+
+export interface ReadProblem {
+  readonly reason: SkipReason;
+  readonly span: Span;
+  readonly message: string;
+}
+
+const DOC_START = /^---(?:[ \t]|$)/;
+const DOC_END = /^\.\.\.(?:[ \t]|$)/;
+
+/**
+ * Finds the documents of a YAML stream. A document starts at a `---` line (or at the start of the
+ * stream) and ends where the next starts, or at a `...` line. Documents with no content (only
+ * comments and blank lines) are left out.
+ */
+export function splitDocuments(text: string): DocumentChunk[] {
+  const chunks: DocumentChunk[] = [];
+  let start = 0;
+  let pos = 0;
+  let index = 0;
+  const push = (end: number): void => {
+    if (end > start && hasContent(text, start, end)) chunks.push({ index: index++, span: { start, end } });
+  };
+  while (pos <= text.length) {
+    let eol = pos;
+    while (eol < text.length && text.charCodeAt(eol) !== 10 && text.charCodeAt(eol) !== 13) eol++;
+    let lineStart = pos;
+    if (pos === 0 && text.charCodeAt(0) === 0xfeff) lineStart = 1;
+    const line = text.slice(lineStart, Math.min(eol, lineStart + 4));
+    if (DOC_START.test(line) && pos !== start) {
+      push(pos);
+      start = pos;
+    } else if (DOC_END.test(line)) {
+      let next = eol;
+      if (text.charCodeAt(next) === 13) next++;
+      if (text.charCodeAt(next) === 10) next++;
+      push(next);
+      start = next;
+    }
+    if (eol >= text.length) break;
+    pos = eol + 1;
+    if (text.charCodeAt(eol) === 13 && text.charCodeAt(pos) === 10) pos++;
+  }
+  push(text.length);
+  return chunks;
+}
+
+/** True when the range holds something besides blank lines, comments and document markers. */
+function hasContent(text: string, start: number, end: number): boolean {
+  let lineStart = true;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) {
+      lineStart = true;
+      continue;
+    }
+    if (c === 32 || c === 9 || c === 0xfeff) continue;
+    if (c === 35 /* # */) {
+      while (i < end && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
+      lineStart = true;
+      continue;
+    }
+    if (lineStart && (text.startsWith('---', i) || text.startsWith('...', i))) {
+      const after = text.charCodeAt(i + 3);
+      if (Number.isNaN(after) || after === 32 || after === 9 || after === 10 || after === 13) {
+        i += 2;
+        lineStart = false;
+        continue;
+      }
+    }
+    return true;
+  }
+  return false;
+}
+
+const KIND_LINE = /^kind:[ \t]*(["']?)([A-Za-z][A-Za-z0-9]*)\1[ \t]*(?:#.*)?$/m;
+
+/** The value of a document's top-level `kind:` line when it is written plainly, else undefined. */
+export function peekKind(text: string, chunk: Span): string | undefined {
+  const m = KIND_LINE.exec(text.slice(chunk.start, chunk.end));
+  return m ? m[2] : undefined;
+}
+
+/** True when the document holds template syntax (Helm, gomplate, ...) outside comments. */
+export function looksTemplated(text: string, chunk: Span): boolean {
+  let i = text.indexOf('{{', chunk.start);
+  while (i !== -1 && i < chunk.end) {
+    // A `{{` inside a comment does not make the document a template.
+    let ls = i;
+    while (ls > chunk.start && text.charCodeAt(ls - 1) !== 10 && text.charCodeAt(ls - 1) !== 13) ls--;
+    const before = text.slice(ls, i);
+    if (!/(^|\s)#/.test(before)) return true;
+    i = text.indexOf('{{', i + 2);
+  }
+  return false;
+}
+
+/** Parses one document. Never throws: a parser failure becomes a problem. */
+export function parseChunk(text: string, chunk: DocumentChunk): { parsed?: ParsedDocument; problem?: ReadProblem } {
+  const source = text.slice(chunk.span.start, chunk.span.end);
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(source, {
+      merge: true,
+      uniqueKeys: false,
+      strict: false,
+      prettyErrors: false,
+      keepSourceTokens: false,
+    }) as Document.Parsed;
+  } catch (err) {
+    // The `yaml` composer recurses; absurdly deep nesting ends in a RangeError.
+    return {
+      problem: {
+        reason: 'too-deep',
+        span: chunk.span,
+        message: `document ${chunk.index + 1} could not be read: ${err instanceof Error ? err.message : String(err)}`,
+      },
+    };
+  }
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]!;
+    const at = chunk.span.start + (first.pos?.[0] ?? 0);
+    return {
+      problem: {
+        reason: 'invalid-yaml',
+        span: { start: at, end: Math.max(at, chunk.span.start + (first.pos?.[1] ?? 0)) },
+        message: `document ${chunk.index + 1} is not valid YAML: ${first.message.split('\n')[0]}`,
+      },
+    };
+  }
+  return { parsed: { ...chunk, base: chunk.span.start, doc } };
+}

@@ -1,0 +1,147 @@
+/**
+ * File-system access for the CLI and the language server, kept out of the pure core. Reads only
+ * below the given roots, never follows a link out of them, and never throws for a bad file: it
+ * reports why the file was skipped instead.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ReadProblem } from './core/yaml/documents';
+
+export const DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024;
+
+/** Folders never indexed. */
+export const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
+
+export function isYamlPath(p: string): boolean {
+  return /\.ya?ml$/i.test(p) || /(^|[\\/])Kustomization$/.test(p);
+}
+
+/** POSIX-style absolute path, the form the core uses for file identity. */
+export function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}
+
+export interface WalkOptions {
+  /** Called for each folder or file that is left out on purpose, with a reason. */
+  readonly onSkip?: (file: string, reason: string) => void;
+  /** Extra exclusion test on POSIX paths relative to the root. */
+  readonly exclude?: (relative: string) => boolean;
+  readonly maxDepth?: number;
+}
+
+function inside(root: string, p: string): boolean {
+  const rel = path.relative(root, p);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** Lists YAML files below `root` (or `root` itself when it is a file), sorted. */
+export function listYamlFiles(root: string, options: WalkOptions = {}): string[] {
+  const out: string[] = [];
+  let realRoot: string;
+  try {
+    realRoot = fs.realpathSync(root);
+  } catch {
+    return out;
+  }
+  const st = safeStat(root);
+  if (st?.isFile()) return [toPosix(path.resolve(root))];
+  const visited = new Set<string>();
+  const maxDepth = options.maxDepth ?? 64;
+  const walk = (dir: string, depth: number): void => {
+    if (depth > maxDepth) {
+      options.onSkip?.(toPosix(dir), 'folder nesting too deep');
+      return;
+    }
+    let real: string;
+    try {
+      real = fs.realpathSync(dir);
+    } catch {
+      return;
+    }
+    if (visited.has(real) || !inside(realRoot, real)) return;
+    visited.add(real);
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      options.onSkip?.(toPosix(dir), 'folder could not be read');
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const full = path.join(dir, e.name);
+      const rel = toPosix(path.relative(root, full));
+      if (options.exclude?.(rel)) continue;
+      if (e.isDirectory()) {
+        if (SKIPPED_DIRS.has(e.name)) continue;
+        walk(full, depth + 1);
+      } else if (e.isSymbolicLink()) {
+        // Links are followed only while they stay inside the root.
+        let target: string;
+        try {
+          target = fs.realpathSync(full);
+        } catch {
+          continue;
+        }
+        if (!inside(realRoot, target)) {
+          options.onSkip?.(toPosix(full), 'link points outside the workspace');
+          continue;
+        }
+        const ts = safeStat(target);
+        if (ts?.isDirectory() && !SKIPPED_DIRS.has(e.name)) walk(full, depth + 1);
+        else if (ts?.isFile() && isYamlPath(e.name)) out.push(toPosix(path.resolve(full)));
+      } else if (e.isFile() && isYamlPath(e.name)) {
+        out.push(toPosix(path.resolve(full)));
+      }
+    }
+  };
+  walk(root, 0);
+  return out;
+}
+
+function safeStat(p: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+export type ReadResult = { readonly text: string; readonly size: number; readonly mtimeMs: number } | { readonly skipped: ReadProblem };
+
+const NO_SPAN = { start: 0, end: 0 };
+
+/** Decodes file bytes as UTF-8 text, or says why it is not text. */
+export function decodeText(bytes: Uint8Array): { text: string } | { skipped: ReadProblem } {
+  const probe = bytes.subarray(0, Math.min(bytes.length, 8192));
+  if (probe.includes(0)) return { skipped: { reason: 'binary', span: NO_SPAN, message: 'binary file (contains NUL bytes)' } };
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    return { skipped: { reason: 'not-utf8', span: NO_SPAN, message: 'not UTF-8 text' } };
+  }
+}
+
+/** Reads a file as text within the size cap. Never throws. */
+export function readTextFile(file: string, maxFileSize = DEFAULT_MAX_FILE_SIZE): ReadResult {
+  try {
+    const st = fs.statSync(file);
+    if (st.size > maxFileSize) {
+      return { skipped: { reason: 'too-large', span: NO_SPAN, message: `file is ${st.size} bytes, over the size cap of ${maxFileSize} bytes` } };
+    }
+    const decoded = decodeText(fs.readFileSync(file));
+    if ('skipped' in decoded) return decoded;
+    return { text: decoded.text, size: st.size, mtimeMs: st.mtimeMs };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { skipped: { reason: 'unreadable', span: NO_SPAN, message: `could not be read${code ? ` (${code})` : ''}` } };
+  }
+}
+
+/** Parses sizes such as `10485760`, `10MB`, `512k`. */
+export function parseSize(v: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*$/i.exec(v);
+  if (!m) return undefined;
+  const mult = { '': 1, k: 1024, m: 1024 * 1024, g: 1024 * 1024 * 1024 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Math.round(Number(m[1]) * mult);
+}
