@@ -11,12 +11,9 @@ export const parentServiceNotFound: Analyzer = {
     for (const { route, parents } of resolvedRoutes(ctx)) {
       for (const p of parents) {
         if (p.reason !== 'service-not-found' || !p.ref.name) continue;
-        const inNamespace: string[] = [];
-        const elsewhere: string[] = [];
-        for (const s of ctx.ws.services()) {
-          if (s.namespace === p.namespace) inNamespace.push(s.name);
-          else if (s.name === p.name) elsewhere.push(s.namespace);
-        }
+        const byNamespace = ctx.ws.serviceNamesByNamespace();
+        const inNamespace = byNamespace.get(p.namespace) ?? [];
+        const elsewhere = [...byNamespace].filter(([ns, names]) => ns !== p.namespace && names.includes(p.name)).map(([ns]) => ns);
         const guess = didYouMean(p.name, inNamespace);
         let message = `Service ${p.namespace}/${p.name} is not in the workspace, so this ${p.role} route binds nothing here.`;
         if (guess) message += ` Did you mean ${guess}?`;

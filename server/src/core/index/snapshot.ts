@@ -114,6 +114,8 @@ export class Workspace {
     private readonly objectCount: number,
   ) {}
 
+  private readonly derivedCache = new Map<string, unknown>();
+
   static empty(options: EngineOptions = DEFAULT_OPTIONS): Workspace {
     return new Workspace(options, new Map(), new Map(), new Map(), new Map(), new Map(), new Map(), 0);
   }
@@ -177,6 +179,30 @@ export class Workspace {
     const value = compute();
     this.serviceMemo.set(key, value);
     return value;
+  }
+
+  /**
+   * A value derived from the whole snapshot (for example a name index), computed once per snapshot
+   * and never carried over to the next one.
+   */
+  derived<T>(key: string, compute: () => T): T {
+    if (this.derivedCache.has(key)) return this.derivedCache.get(key) as T;
+    const value = compute();
+    this.derivedCache.set(key, value);
+    return value;
+  }
+
+  /** Service names by namespace, for "did you mean" and completion. */
+  serviceNamesByNamespace(): ReadonlyMap<string, readonly string[]> {
+    return this.derived('service-names-by-namespace', () => {
+      const out = new Map<string, string[]>();
+      for (const s of this.services()) {
+        const list = out.get(s.namespace);
+        if (list) list.push(s.name);
+        else out.set(s.namespace, [s.name]);
+      }
+      return out;
+    });
   }
 
   /** A snapshot with other options: everything is re-resolved (namespaces may change). */
