@@ -116,7 +116,7 @@ export function extractFile(path: string, text: string, options: ExtractOptions 
       documents.push({ index: chunk.index, span: chunk.span, kind: peeked });
       continue;
     }
-    const ctx: Ctx = { doc: parsed.doc, base: parsed.base };
+    const ctx: Ctx = { doc: parsed.doc, base: parsed.base, text };
     const before = objects.length;
     try {
       const root = deref(ctx, parsed.doc.contents);
@@ -367,8 +367,10 @@ function readRoute(ctx: Ctx, spec: unknown, base: ReturnType<typeof readBase> & 
   const rulesNode = get(ctx, spec, 'rules');
   const backendRefs: BackendRefNode[] = [];
   let rules: RouteRule[] = seqItems(ctx, rulesNode).map((r, index) => readRule(ctx, r, index, kind, backendRefs));
-  if (rules.length === 0 && rulesNode === undefined) {
-    // The CRD defaults a missing `rules` to one rule that matches everything and has no backends.
+  const rulesAbsent = rulesNode === undefined || (isScalar(rulesNode) && rulesNode.value === null);
+  if (rules.length === 0 && rulesAbsent) {
+    // The CRD defaults a missing `rules` (`rules: null` is the same in JSON) to one rule that
+    // matches everything and has no backends.
     rules = [
       {
         index: 0,

@@ -12,6 +12,11 @@ import type { Span } from '../text';
 export interface Ctx {
   readonly doc: Document.Parsed;
   readonly base: number;
+  /**
+   * The whole file text, when known. Block collections end after their last line break in the
+   * `yaml` ranges; with the text, spans are trimmed so that an underline stays on its own lines.
+   */
+  readonly text?: string;
 }
 
 /** A value read from YAML, with the span of the value and, when it came from a map, of its key. */
@@ -40,13 +45,37 @@ export function deref(ctx: Ctx, node: unknown): Node | undefined {
 export function spanOf(ctx: Ctx, node: unknown): Span | undefined {
   const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
   if (!range) return undefined;
-  return { start: ctx.base + range[0], end: ctx.base + range[1] };
+  const start = ctx.base + range[0];
+  let end = ctx.base + range[1];
+  // A block collection's range runs on over trailing comments; it ends with its last item.
+  if ((isMap(node) || isSeq(node)) && !node.flow && node.items.length > 0) {
+    const last: unknown = node.items[node.items.length - 1];
+    const inner = isPair(last) ? (last.value ?? last.key) : last;
+    const lastSpan = spanOf(ctx, inner) ?? (isPair(last) ? spanOf(ctx, last.key) : undefined);
+    if (lastSpan && lastSpan.end > start && lastSpan.end <= end) end = lastSpan.end;
+  }
+  const text = ctx.text;
+  if (text !== undefined) {
+    // Trailing line breaks and indentation belong to no value.
+    while (end > start && /[ \t\r\n]/.test(text.charAt(end - 1))) end--;
+  }
+  return { start, end };
+}
+
+/**
+ * A YAML 1.1 merge key: a plain `<<`. With `merge: true` the `yaml` package gives it a symbol
+ * value; a quoted `"<<"` is an ordinary key.
+ */
+function isMergeKeyNode(k: unknown): boolean {
+  if (!isScalar(k)) return false;
+  return typeof k.value === 'symbol' || (k.value === '<<' && (k as { type?: string }).type === 'PLAIN');
 }
 
 function keyName(ctx: Ctx, pair: Pair): string | undefined {
   const k = deref(ctx, pair.key);
-  if (isScalar(k)) return k.value === null ? undefined : String(k.value);
-  return undefined;
+  if (!isScalar(k) || k.value === null || k.value === undefined) return undefined;
+  if (typeof k.value === 'symbol') return '<<';
+  return String(k.value);
 }
 
 /** Finds the pair for `key` in a map, honouring merge keys. */
@@ -58,8 +87,8 @@ export function getPair(ctx: Ctx, map: unknown, key: string, depth = 0): Pair | 
   for (const item of (m as YAMLMap).items) {
     if (!isPair(item)) continue;
     const name = keyName(ctx, item);
-    if (name === key && !isMergeKey(item)) own = item; // the last duplicate wins, as with kubectl
-    else if (name === '<<') merges.push(item.value);
+    if (isMergeKey(item)) merges.push(item.value);
+    else if (name === key) own = item; // the last duplicate wins, as with kubectl
   }
   if (own) return own;
   for (const source of merges) {
@@ -74,8 +103,7 @@ export function getPair(ctx: Ctx, map: unknown, key: string, depth = 0): Pair | 
 }
 
 function isMergeKey(pair: Pair): boolean {
-  const k = pair.key as { value?: unknown; type?: string } | null;
-  return isScalar(k) && k.value === '<<' && (k as { type?: string }).type === 'PLAIN';
+  return isMergeKeyNode(pair.key);
 }
 
 /** The value node for `key`, dereferenced. */

@@ -124,7 +124,9 @@ export function looksTemplated(text: string, chunk: Span): boolean {
 
 /** Parses one document. Never throws: a parser failure becomes a problem. */
 export function parseChunk(text: string, chunk: DocumentChunk): { parsed?: ParsedDocument; problem?: ReadProblem } {
-  const source = text.slice(chunk.span.start, chunk.span.end);
+  // The `yaml` package breaks lines only at LF and CRLF; YAML (and kubectl) also accept a lone CR.
+  // Replacing it by LF keeps every offset, since both are one code unit.
+  const source = text.slice(chunk.span.start, chunk.span.end).replace(/\r(?!\n)/g, '\n');
   let doc: Document.Parsed;
   try {
     doc = parseDocument(source, {
@@ -146,11 +148,17 @@ export function parseChunk(text: string, chunk: DocumentChunk): { parsed?: Parse
   }
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
-    const at = chunk.span.start + (first.pos?.[0] ?? 0);
+    // Errors found at the end of input (an unclosed bracket) point past the document; keep the
+    // span on the document's last written character so it is reported where the document is.
+    let last = chunk.span.end;
+    while (last > chunk.span.start && /\s/.test(text.charAt(last - 1))) last--;
+    const clamp = (o: number): number => Math.max(chunk.span.start, Math.min(o, Math.max(chunk.span.start, last - 1)));
+    const at = clamp(chunk.span.start + (first.pos?.[0] ?? 0));
+    const to = Math.max(at, Math.min(last, chunk.span.start + (first.pos?.[1] ?? 0)));
     return {
       problem: {
         reason: 'invalid-yaml',
-        span: { start: at, end: Math.max(at, chunk.span.start + (first.pos?.[1] ?? 0)) },
+        span: { start: at, end: to },
         message: `document ${chunk.index + 1} is not valid YAML: ${first.message.split('\n')[0]}`,
       },
     };
