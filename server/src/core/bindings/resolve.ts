@@ -63,7 +63,7 @@ export function duplicateParentRefs(route: RouteObject, channel: 'standard' | 'e
   const groups = new Map<string, ParentRefNode[]>();
   for (const p of route.parentRefs) {
     const group = p.group && p.group.value !== null ? p.group.value : GATEWAY_GROUP;
-    const id = [group, p.kind?.value ?? 'Gateway', p.name?.value ?? '', p.namespace ? `=${p.namespace.value}` : '-'].join('\u0000');
+    const id = [group, p.kind?.value ?? 'Gateway', p.name?.value ?? '', p.namespace && p.namespace.value !== '' ? `=${p.namespace.value}` : '-'].join('\u0000');
     groups.set(id, [...(groups.get(id) ?? []), p]);
   }
   const bad = new Set<number>();
@@ -115,7 +115,8 @@ export function selectPorts(
 export function resolveParentRef(ws: Workspace, route: RouteObject, ref: ParentRefNode, rejected: boolean): ParentResolution {
   const profile = profileOf(ws.options.implementation);
   const kind = ref.kind?.value ?? 'Gateway';
-  const namespace = ref.namespace?.value ?? route.namespace;
+  // An empty namespace is no namespace (the CRD's CEL rules read it so too).
+  const namespace = ref.namespace?.value || route.namespace;
   const name = ref.name?.value ?? '';
   const port = ref.port ? intValue(ref.port.value) : undefined;
   const base = { route, ref, namespace, name, port };

@@ -88,7 +88,7 @@ function referencesOf(route: RouteObject): ServiceReference[] {
   const out: ServiceReference[] = [];
   for (const p of route.parentRefs) {
     if (p.kind?.value !== 'Service' || !p.name) continue;
-    out.push({ route, type: 'parent', parentRef: p, target: serviceKey(p.namespace?.value ?? route.namespace, p.name.value) });
+    out.push({ route, type: 'parent', parentRef: p, target: serviceKey(p.namespace?.value || route.namespace, p.name.value) });
   }
   for (const b of route.backendRefs) {
     const kind = b.kind?.value ?? 'Service';
