@@ -11,7 +11,24 @@ import { parentPortNotFound } from './parent-port-not-found';
 import { parentSectionNotFound } from './parent-section-not-found';
 import { parentServiceNotFound } from './parent-service-not-found';
 import { routeKindConflict } from './route-kind-conflict';
-import type { Analyzer, Finding, SeverityOverride } from './types';
+import { parentServiceType } from './parent-service-type';
+import { parentRefDuplicate } from './parent-ref-duplicate';
+import { meshHostnamesIgnored } from './mesh-hostnames-ignored';
+import { unmatchedRequests } from './unmatched-requests';
+import { ruleWithoutBackends } from './rule-without-backends';
+import { backendServiceNotFound } from './backend-service-not-found';
+import { backendPortMissing } from './backend-port-missing';
+import { backendPortNotFound } from './backend-port-not-found';
+import { backendExternalname } from './backend-externalname';
+import { backendKindUnsupported } from './backend-kind-unsupported';
+import { backendGroupCore } from './backend-group-core';
+import { duplicateObject } from './duplicate-object';
+import { gatewayBackendNotPermitted } from './gateway-backend-not-permitted';
+import { apiVersionDeprecated } from './api-version-deprecated';
+import { consumerRouteUnsupported } from './consumer-route-unsupported';
+import { waypointLabelMissing } from './waypoint-label-missing';
+import { trimSpan } from './edits';
+import type { AnalysisSettings, Analyzer, Finding } from './types';
 
 export * from './types';
 
@@ -22,13 +39,25 @@ export const ANALYZERS: readonly Analyzer[] = [
   parentServiceNotFound,
   parentPortNotFound,
   parentSectionNotFound,
+  parentServiceType,
+  parentRefDuplicate,
+  meshHostnamesIgnored,
   routeKindConflict,
+  unmatchedRequests,
+  ruleWithoutBackends,
+  backendServiceNotFound,
+  backendPortMissing,
+  backendPortNotFound,
+  backendExternalname,
+  backendKindUnsupported,
+  backendGroupCore,
+  duplicateObject,
+  gatewayBackendNotPermitted,
+  apiVersionDeprecated,
+  consumerRouteUnsupported,
+  waypointLabelMissing,
 ];
 
-export interface AnalysisSettings {
-  /** Per-code severity overrides; `off` silences a code. */
-  readonly severity?: Readonly<Record<string, SeverityOverride>>;
-}
 
 function suppressed(file: IndexedFile, f: Finding): boolean {
   for (const s of file.suppressions) {
@@ -62,7 +91,13 @@ export function analyzeFile(ws: Workspace, path: string, settings: AnalysisSetti
       found = [];
       void err;
     }
-    for (const f of found) {
+    for (const raw of found) {
+      // Block nodes end after their last line break; findings end on the node's last character.
+      const f: Finding = {
+        ...raw,
+        span: trimSpan(ws.file(raw.file)?.text ?? '', raw.span),
+        related: raw.related.map((r) => ({ ...r, span: trimSpan(ws.file(r.file)?.text ?? '', r.span) })),
+      };
       if (suppressed(file, f)) continue;
       out.push(override ? { ...f, severity: override } : f);
     }

@@ -23,7 +23,7 @@ export const parentGroupMissing: Analyzer = {
         const ref = p.ref;
         const span = ref.group?.keySpan ?? ref.span;
         const fixes = ref.group
-          ? [{ title: 'Set group: ""', preferred: true, edits: [{ file: route.file, span: { start: ref.group.keySpan?.start ?? ref.group.span.start, end: ref.group.keySpan?.end ?? ref.group.span.end }, newText: 'group' }, ...nullValueEdit(route.file, ctx.file.text, ref.group.keySpan?.end ?? ref.group.span.end)] }]
+          ? [{ title: 'Set group: ""', preferred: true, edits: nullValueEdit(route.file, ctx.file.text, ref.group.keySpan?.end ?? ref.group.span.end) }]
           : [{ title: 'Add group: "" (the core API group)', preferred: true, edits: [insertKey(route.file, ctx.file.text, ref.span, 'group', '""')] }];
         out.push(
           finding(

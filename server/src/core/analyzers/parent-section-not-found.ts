@@ -13,6 +13,31 @@ export const parentSectionNotFound: Analyzer = {
       for (const p of parents) {
         const svc = p.service;
         const section = p.ref.sectionName;
+        if (p.binds && p.sectionNameIgnored && svc && section && !p.ref.port) {
+          // istio, istio-ambient and linkerd ignore sectionName on Service parents: the ref binds every port.
+          const named = svc.ports.find((sp) => sp.name?.value === section.value);
+          const all = svc.ports.filter((sp) => sp.port !== undefined);
+          if (all.length > 1 || !named) {
+            out.push(
+              finding(
+                this.code,
+                this.defaultSeverity,
+                route.file,
+                section.span,
+                `${ctx.profile.implementation} ignores sectionName on Service parents, so this route binds every port of ${svc.name} (${all.map((sp) => sp.port!.value).join(', ')}), not only ${named ? `port ${named.port?.value ?? '?'} (${section.value})` : `a port named ${section.value}`}.${named?.port ? ` Use port: ${named.port.value} to select one port everywhere.` : ''}`,
+                {
+                  data: { parentIndex: p.ref.index, ignored: true, suggestionPort: named?.port?.value },
+                  related: [{ file: svc.file, span: named?.span ?? svc.portsSpan ?? svc.span, message: named ? `Service port ${named.port?.value ?? '?'} (${section.value})` : `Service ${svc.namespace}/${svc.name}` }],
+                  // Two refs to one Service told apart only by port are rejected by standard-channel CRDs: no fix then.
+                  fixes: named?.port && parents.filter((q) => q.service === svc).length === 1
+                    ? [{ title: `Replace sectionName with port: ${named.port.value}`, preferred: true, edits: [{ file: route.file, span: { start: section.keySpan?.start ?? section.span.start, end: section.span.end }, newText: `port: ${named.port.value}` }] }]
+                    : [],
+                },
+              ),
+            );
+          }
+          continue;
+        }
         if (p.reason !== 'section-not-found' || !svc || !section) continue;
         const names = svc.ports.map((sp) => sp.name?.value).filter((n): n is string => n !== undefined);
         const portNumber = p.ref.port ? intValue(p.ref.port.value) : undefined;

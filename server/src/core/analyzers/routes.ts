@@ -1,8 +1,10 @@
 /** Iteration helpers over the routes of the file being analysed, with their parentRefs resolved. */
-import { resolveRoute } from '../bindings/resolve';
+import { duplicateParentRefs, resolveRoute } from '../bindings/resolve';
 import type { ParentResolution } from '../bindings/resolve';
-import { isRoute } from '../model/types';
-import type { RouteObject } from '../model/types';
+import type { Profile } from '../bindings/profiles';
+import { isRoute, MULTICLUSTER_GROUP, objectId } from '../model/types';
+import type { BackendRefNode, RouteObject, ServiceObject } from '../model/types';
+import type { Workspace } from '../index/snapshot';
 import type { AnalysisContext } from './types';
 
 export function routesOf(ctx: AnalysisContext): RouteObject[] {
@@ -17,4 +19,91 @@ export function resolvedRoutes(ctx: AnalysisContext): Array<{ route: RouteObject
 /** True when the route is recognised by the selected implementation at all. */
 export function routeRecognised(ctx: AnalysisContext, route: RouteObject): boolean {
   return !route.linkerdPolicy || ctx.profile.linkerdPolicyRoutes;
+}
+
+/** A Service parentRef whose group the implementation reads as the core group (`""`, or `core` where that binds). */
+export function serviceGroupRecognised(p: ParentResolution, profile: Profile): boolean {
+  return p.target === 'service' && (p.groupState === 'empty' || (p.groupState === 'core' && profile.coreGroupBinds));
+}
+
+/** A parent the selected implementation recognises: a Gateway, or a Service written with a group it reads as core. */
+export function parentRecognised(p: ParentResolution, profile: Profile): boolean {
+  return p.target === 'gateway' || serviceGroupRecognised(p, profile);
+}
+
+/**
+ * Routes whose rules matter: recognised by the implementation, not rejected by CRD validation, and
+ * with at least one recognised Service or Gateway parent (CONTRACT §3, rule-level findings).
+ */
+export function ruleLevelRoutes(ctx: AnalysisContext): Array<{ route: RouteObject; parents: ParentResolution[] }> {
+  return resolvedRoutes(ctx).filter(
+    ({ route, parents }) =>
+      routeRecognised(ctx, route) &&
+      duplicateParentRefs(route, ctx.ws.options.crdChannel).length === 0 &&
+      parents.some((p) => parentRecognised(p, ctx.profile)),
+  );
+}
+
+export type BackendGroupState = 'core-empty' | 'core-word' | 'serviceimport' | 'other';
+
+/** How a backendRef's group/kind reads (the CRD defaults group to "" and kind to Service). */
+export interface BackendTarget {
+  readonly group: string;
+  readonly kind: string;
+  readonly state: BackendGroupState;
+  readonly namespace: string;
+  readonly name: string;
+  /** The Service it names, when it names a core Service (under any spelling of the group). */
+  readonly service?: ServiceObject;
+  /** The weight as a number (default 1). */
+  readonly weight: number;
+}
+
+export function backendTarget(ws: Workspace, route: RouteObject, b: BackendRefNode): BackendTarget {
+  const group = b.group && b.group.value !== null ? b.group.value : '';
+  const kind = b.kind?.value ?? 'Service';
+  const state: BackendGroupState =
+    kind === 'Service' && group === ''
+      ? 'core-empty'
+      : kind === 'Service' && group.toLowerCase() === 'core'
+        ? 'core-word'
+        : kind === 'ServiceImport' && group === MULTICLUSTER_GROUP
+          ? 'serviceimport'
+          : 'other';
+  const namespace = b.namespace?.value ?? route.namespace;
+  const name = b.name?.value ?? '';
+  const service = kind === 'Service' && name ? ws.service(namespace, name) : undefined;
+  const w = b.weight?.value;
+  const weight = typeof w === 'number' ? w : typeof w === 'string' && /^\d+$/.test(w) ? Number(w) : 1;
+  return { group, kind, state, namespace, name, service, weight };
+}
+
+/** `Kind/namespace/name` of a route. */
+export function rid(route: RouteObject): string {
+  return objectId(route);
+}
+
+/** The text of a port list for messages: `80 (http), 9090`. */
+export function portList(svc: { ports: ServiceObject['ports'] }): string {
+  const ports = svc.ports.filter((sp) => sp.port !== undefined);
+  return ports.map((sp) => (sp.name ? `${sp.port!.value} (${sp.name.value})` : String(sp.port!.value))).join(', ') || 'none';
+}
+
+/** Every backendRef (rule backends and RequestMirror backends) of the routes that get rule-level findings. */
+export function ruleLevelBackends(ctx: AnalysisContext): Array<{ route: RouteObject; parents: ParentResolution[]; b: BackendRefNode; t: BackendTarget }> {
+  const out: Array<{ route: RouteObject; parents: ParentResolution[]; b: BackendRefNode; t: BackendTarget }> = [];
+  for (const { route, parents } of ruleLevelRoutes(ctx)) {
+    for (const b of route.backendRefs) out.push({ route, parents, b, t: backendTarget(ctx.ws, route, b) });
+  }
+  return out;
+}
+
+/** True when a backend names a core Service the implementation resolves (`""`, or `core` where that resolves). */
+export function resolvesAsService(t: BackendTarget, profile: Profile): boolean {
+  return t.state === 'core-empty' || (t.state === 'core-word' && profile.coreBackendResolves);
+}
+
+/** "backendRef" or "RequestMirror backendRef" with its rule, for messages. */
+export function backendLabel(b: BackendRefNode): string {
+  return `${b.mirror ? 'RequestMirror backendRef' : 'backendRef'} of rule ${b.ruleIndex}`;
 }

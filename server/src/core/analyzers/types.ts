@@ -40,6 +40,11 @@ export interface Finding {
   readonly fixes: readonly Fix[];
 }
 
+export interface AnalysisSettings {
+  /** Per-code severity overrides; `off` silences a code. */
+  readonly severity?: Readonly<Record<string, SeverityOverride>>;
+}
+
 export interface AnalysisContext {
   readonly ws: Workspace;
   readonly file: IndexedFile;
