@@ -60,9 +60,12 @@ function rank(kind: RouteKind): number {
   return KIND_RANK[kind] ?? 99;
 }
 
+/**
+ * The parent as Linkerd tells parents apart: the Service and the port (Linkerd ignores
+ * `sectionName`), so only routes attached through identical refs conflict.
+ */
 function refSignature(a: Attachment): string {
-  const r = a.resolution.ref;
-  return `${r.port ? String(r.port.value) : ''}\u0000${r.sectionName?.value ?? ''}`;
+  return a.resolution.port === undefined ? '' : String(a.resolution.port);
 }
 
 function makeGroup(attachments: Attachment[], mode: 'resolve' | 'none' | 'per-identical-ref'): RouteGroup {
