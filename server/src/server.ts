@@ -1,11 +1,69 @@
 /** Capabilities and feature registration. The protocol adapters live in `lsp/`. */
-import type { Connection, InitializeResult } from 'vscode-languageserver/node';
+import type { Connection, InitializeParams, InitializeResult } from 'vscode-languageserver/node';
+import {
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  TextDocumentSyncKind,
+  TextDocuments,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { registerFeatures } from './lsp/features';
+import { Indexer } from './lsp/indexer';
+import { ConfigSection } from './protocol';
+
+declare const GAMMA_LENS_VERSION: string;
 
 export function startServer(connection: Connection): void {
-  connection.onInitialize(
-    (): InitializeResult => ({
-      capabilities: {},
-      serverInfo: { name: 'gamma-lens' },
-    }),
-  );
+  const documents = new TextDocuments(TextDocument);
+  const indexer = new Indexer(connection, documents);
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    const caps = params.capabilities;
+    indexer.caps = {
+      configuration: caps.workspace?.configuration === true,
+      workDoneProgress: caps.window?.workDoneProgress === true,
+      watchedFilesDynamic: caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
+      configurationDynamic: caps.workspace?.didChangeConfiguration?.dynamicRegistration === true,
+      codeLensRefresh: caps.workspace?.codeLens?.refreshSupport === true,
+    };
+    if (params.workspaceFolders?.length) for (const f of params.workspaceFolders) indexer.addFolder(f.uri);
+    else if (params.rootUri) indexer.addFolder(params.rootUri);
+    else if (params.rootPath) indexer.addFolder(`file://${params.rootPath}`);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        codeActionProvider: { codeActionKinds: ['quickfix', 'refactor'] },
+        definitionProvider: true,
+        referencesProvider: true,
+        documentSymbolProvider: true,
+        workspaceSymbolProvider: true,
+        completionProvider: { triggerCharacters: [':', ' '] },
+      },
+      serverInfo: { name: 'gamma-lens', version: typeof GAMMA_LENS_VERSION === 'string' ? GAMMA_LENS_VERSION : undefined },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (indexer.caps.watchedFilesDynamic) {
+      void connection.client
+        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{yaml,yml}' }, { globPattern: '**/Kustomization' }] })
+        .catch((err: unknown) => connection.console.warn(`could not register file watchers: ${String(err)}`));
+    }
+    if (indexer.caps.configurationDynamic) {
+      void connection.client
+        .register(DidChangeConfigurationNotification.type, { section: [ConfigSection, 'files.exclude'] })
+        .catch((err: unknown) => connection.console.warn(`could not register for settings changes: ${String(err)}`));
+    }
+    void indexer.start();
+  });
+
+  documents.onDidChangeContent((e) => indexer.documentChanged(e.document));
+  documents.onDidClose((e) => indexer.documentClosed(e.document.uri));
+  connection.onDidChangeWatchedFiles((params) => indexer.filesChanged(params.changes as ReadonlyArray<{ uri: string; type: 1 | 2 | 3 }>));
+  connection.onDidChangeConfiguration((params) => void indexer.configurationChanged(params.settings));
+
+  registerFeatures(connection, indexer);
+  documents.listen(connection);
 }

@@ -1,0 +1,538 @@
+/**
+ * Workspace indexing for the language server: one immutable snapshot per workspace folder, built
+ * from disk in batches (yielding between them so requests are served during the scan), kept current
+ * from editor buffers and file events, with diagnostics published incrementally and a
+ * `gammaLens/status` notification once they are out.
+ */
+import * as fs from 'node:fs';
+import type { Connection, Diagnostic, DiagnosticRelatedInformation } from 'vscode-languageserver/node';
+import { CodeLensRefreshRequest, DiagnosticSeverity } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocuments } from 'vscode-languageserver/node';
+import { analyzeFile } from '../core/analyzers/index';
+import type { AnalysisSettings, Finding, SeverityOverride } from '../core/analyzers/types';
+import { docsUrl } from '../core/analyzers/types';
+import { Workspace, serviceKey } from '../core/index/snapshot';
+import type { FileChange } from '../core/index/snapshot';
+import { isRoute, isService } from '../core/model/types';
+import type { K8sObject } from '../core/model/types';
+import { DEFAULT_OPTIONS, isImplementation } from '../core/options';
+import type { EngineOptions, Implementation } from '../core/options';
+import { DEFAULT_SETTINGS, DIAGNOSTIC_SOURCE, StatusNotification } from '../protocol';
+import type { DiagnosticData, Settings, StatusParams } from '../protocol';
+import { SKIPPED_DIRS, isYamlPath, listYamlFiles, readTextFile } from '../runtime';
+import { pathToUri, rememberUri, toLocation, toRange, uriToPath } from './convert';
+import { globMatcher } from './glob';
+
+/** One workspace folder (or the "loose" bucket for open files outside every folder). */
+export interface Folder {
+  readonly uri: string | undefined;
+  /** POSIX path without a trailing slash; '' for the loose bucket. */
+  readonly root: string;
+  settings: Settings;
+  filesExclude: readonly string[];
+  excluded: (relative: string) => boolean;
+  ws: Workspace;
+  /** Changes not yet applied to `ws`. */
+  readonly pending: Map<string, FileChange>;
+  /** Files changed since their diagnostics were last published, and the objects they held before. */
+  readonly dirty: Set<string>;
+  dirtyOld: K8sObject[];
+  fullAnalysis: boolean;
+  /** Files with a non-empty diagnostic list published. */
+  readonly published: Set<string>;
+}
+
+const BATCH_FILES = 200;
+const ANALYZE_BATCH = 200;
+const CHANGE_DEBOUNCE_MS = 50;
+
+/** Kinds whose change can affect findings anywhere in the folder (grants, gateways, namespaces, kustomize). */
+const GLOBAL_KINDS = new Set(['Gateway', 'GatewayClass', 'ReferenceGrant', 'Namespace', 'Kustomization', 'ServiceImport']);
+
+function yieldNow(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function engineOptions(s: Settings): EngineOptions {
+  return {
+    defaultNamespace: s.defaultNamespace || DEFAULT_OPTIONS.defaultNamespace,
+    implementation: isImplementation(s.implementation) ? (s.implementation as Implementation) : DEFAULT_OPTIONS.implementation,
+    crdChannel: s.crdChannel === 'experimental' ? 'experimental' : 'standard',
+  };
+}
+
+function sameOptions(a: EngineOptions, b: EngineOptions): boolean {
+  return a.defaultNamespace === b.defaultNamespace && a.implementation === b.implementation && a.crdChannel === b.crdChannel;
+}
+
+/** Merges a partial settings object (from the client) over the defaults. */
+export function toSettings(raw: unknown): Settings {
+  const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
+  const str = (v: unknown, d: string): string => (typeof v === 'string' && v ? v : d);
+  const severity: Record<string, string> = {};
+  for (const [k, v] of Object.entries(obj(obj(r.diagnostics).severity))) if (typeof v === 'string') severity[k] = v;
+  const maxFileSize = typeof r.maxFileSize === 'number' && r.maxFileSize > 0 ? r.maxFileSize : DEFAULT_SETTINGS.maxFileSize;
+  return {
+    enable: typeof r.enable === 'boolean' ? r.enable : DEFAULT_SETTINGS.enable,
+    defaultNamespace: str(r.defaultNamespace, DEFAULT_SETTINGS.defaultNamespace),
+    implementation: str(r.implementation, DEFAULT_SETTINGS.implementation),
+    crdChannel: str(r.crdChannel, DEFAULT_SETTINGS.crdChannel),
+    exclude: Array.isArray(r.exclude) ? r.exclude.filter((x): x is string => typeof x === 'string') : [],
+    maxFileSize,
+    diagnostics: { severity },
+    codeLens: { enable: typeof obj(r.codeLens).enable === 'boolean' ? (obj(r.codeLens).enable as boolean) : true },
+  };
+}
+
+function filesExcludeList(raw: unknown): string[] {
+  if (!raw || typeof raw !== 'object') return [];
+  return Object.entries(raw as Record<string, unknown>)
+    .filter(([, v]) => v === true)
+    .map(([k]) => k);
+}
+
+export function analysisSettings(s: Settings): AnalysisSettings {
+  const severity: Record<string, SeverityOverride> = {};
+  for (const [k, v] of Object.entries(s.diagnostics.severity)) {
+    if (v === 'error' || v === 'warning' || v === 'info' || v === 'hint' || v === 'off') severity[k] = v;
+  }
+  return { severity };
+}
+
+const SEVERITY: Record<Finding['severity'], DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+export interface Capabilities {
+  configuration: boolean;
+  workDoneProgress: boolean;
+  watchedFilesDynamic: boolean;
+  configurationDynamic: boolean;
+  codeLensRefresh: boolean;
+}
+
+export class Indexer {
+  readonly folders: Folder[] = [];
+  readonly loose: Folder;
+  private chain: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private timerDue = 0;
+  private initialDone = false;
+  caps: Capabilities = { configuration: false, workDoneProgress: false, watchedFilesDynamic: false, configurationDynamic: false, codeLensRefresh: false };
+  /** Settings pushed by didChangeConfiguration, for clients without `workspace/configuration`. */
+  private pushedSettings: unknown;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly documents: TextDocuments<TextDocument>,
+  ) {
+    this.loose = this.makeFolder(undefined, '');
+  }
+
+  private makeFolder(uri: string | undefined, root: string): Folder {
+    return {
+      uri,
+      root,
+      settings: DEFAULT_SETTINGS,
+      filesExclude: [],
+      excluded: () => false,
+      ws: Workspace.empty(DEFAULT_OPTIONS),
+      pending: new Map(),
+      dirty: new Set(),
+      dirtyOld: [],
+      fullAnalysis: false,
+      published: new Set(),
+    };
+  }
+
+  addFolder(uri: string): void {
+    const root = uriToPath(uri);
+    if (root === undefined) return;
+    const clean = root.length > 1 ? root.replace(/\/+$/, '') : root;
+    if (this.folders.some((f) => f.root === clean)) return;
+    this.folders.push(this.makeFolder(uri, clean));
+    // Most specific first, so a file belongs to the innermost folder.
+    this.folders.sort((a, b) => b.root.length - a.root.length);
+  }
+
+  private contains(root: string, path: string): boolean {
+    if (!root) return false;
+    if (root === '/') return path.startsWith('/');
+    return path === root || path.startsWith(`${root}/`);
+  }
+
+  folderFor(path: string): Folder {
+    return this.folders.find((f) => this.contains(f.root, path)) ?? this.loose;
+  }
+
+  private relative(folder: Folder, path: string): string {
+    return folder.root === '/' ? path.slice(1) : path.slice(folder.root.length + 1);
+  }
+
+  /** True when `path` is excluded by settings in its folder (itself or one of its parent folders). */
+  isExcluded(folder: Folder, path: string): boolean {
+    if (!folder.root) return false;
+    const rel = this.relative(folder, path);
+    const parts = rel.split('/');
+    if (parts.some((p) => SKIPPED_DIRS.has(p))) return true;
+    for (let i = 1; i <= parts.length; i++) if (folder.excluded(parts.slice(0, i).join('/'))) return true;
+    return false;
+  }
+
+  private openDocument(path: string): TextDocument | undefined {
+    return this.documents.get(pathToUri(path));
+  }
+
+  /** Applies pending changes so requests answer from the text the editor has. */
+  applyPending(folder: Folder): Workspace {
+    if (folder.pending.size === 0) return folder.ws;
+    const before = folder.ws;
+    for (const p of folder.pending.keys()) {
+      const old = before.file(p);
+      if (old) folder.dirtyOld.push(...old.objects);
+      folder.dirty.add(p);
+    }
+    folder.ws = before.withFiles([...folder.pending.values()]);
+    folder.pending.clear();
+    return folder.ws;
+  }
+
+  // ---- Settings -------------------------------------------------------------------------------
+
+  private async fetchSettings(folder: Folder): Promise<{ settings: Settings; filesExclude: string[] }> {
+    if (!this.caps.configuration) {
+      const pushed = (this.pushedSettings as Record<string, unknown> | undefined) ?? {};
+      return { settings: toSettings(pushed.gammaLens), filesExclude: filesExcludeList((pushed.files as Record<string, unknown> | undefined)?.exclude) };
+    }
+    try {
+      const [g, fx] = (await this.connection.workspace.getConfiguration([
+        { scopeUri: folder.uri, section: 'gammaLens' },
+        { scopeUri: folder.uri, section: 'files.exclude' },
+      ])) as unknown[];
+      return { settings: toSettings(g), filesExclude: filesExcludeList(fx) };
+    } catch (err) {
+      this.connection.console.warn(`could not read settings for ${folder.root || 'files outside the workspace'}: ${String(err)}`);
+      return { settings: DEFAULT_SETTINGS, filesExclude: [] };
+    }
+  }
+
+  private applySettings(folder: Folder, s: { settings: Settings; filesExclude: string[] }): void {
+    folder.settings = s.settings;
+    folder.filesExclude = s.filesExclude;
+    folder.excluded = globMatcher([...s.filesExclude, ...s.settings.exclude]);
+  }
+
+  // ---- Scheduling -----------------------------------------------------------------------------
+
+  /** Runs jobs one after another; a failing job is logged and does not stop the next. */
+  private enqueue(job: () => Promise<void>): Promise<void> {
+    this.chain = this.chain.then(job).catch((err: unknown) => {
+      this.connection.console.error(`indexing failed: ${(err as Error)?.stack ?? String(err)}`);
+    });
+    return this.chain;
+  }
+
+  private schedule(delay: number): void {
+    const due = Date.now() + delay;
+    if (this.timer && this.timerDue <= due) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerDue = due;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.enqueue(() => this.flush());
+    }, delay);
+  }
+
+  private sendStatus(state: StatusParams['state']): void {
+    let files = 0;
+    let resources = 0;
+    for (const f of [...this.folders, this.loose]) {
+      files += f.ws.fileCount;
+      resources += f.ws.resourceCount;
+    }
+    const params: StatusParams = { state, files, resources };
+    void this.connection.sendNotification(StatusNotification, params);
+  }
+
+  // ---- Initial scan and re-scans --------------------------------------------------------------
+
+  /** Reads settings and indexes every folder, then publishes diagnostics and reports ready. */
+  start(): Promise<void> {
+    return this.enqueue(async () => {
+      this.sendStatus('indexing');
+      let progress: Awaited<ReturnType<Connection['window']['createWorkDoneProgress']>> | undefined;
+      if (this.caps.workDoneProgress) {
+        try {
+          progress = await this.connection.window.createWorkDoneProgress();
+          progress.begin('GAMMA Lens: indexing', 0, undefined, false);
+        } catch {
+          progress = undefined;
+        }
+      }
+      for (const folder of [...this.folders, this.loose]) this.applySettings(folder, await this.fetchSettings(folder));
+      const all = this.folders.length;
+      let done = 0;
+      for (const folder of this.folders) {
+        await this.scanFolder(folder, (msg) => progress?.report(Math.round((done / Math.max(1, all)) * 100), msg));
+        done++;
+      }
+      // Open documents outside every folder.
+      for (const d of this.documents.all()) {
+        const p = uriToPath(d.uri);
+        if (p && this.folderFor(p) === this.loose) this.loose.pending.set(p, { path: p, text: d.getText(), version: d.version });
+      }
+      this.loose.ws = this.loose.ws.withOptions(engineOptions(this.loose.settings));
+      this.loose.fullAnalysis = true;
+      progress?.report(100, 'publishing diagnostics');
+      await this.publishAll();
+      progress?.done();
+      this.initialDone = true;
+      this.sendStatus('ready');
+      // Edits that arrived while the scan was publishing get their own re-index.
+      if ([...this.folders, this.loose].some((f) => f.pending.size)) this.schedule(0);
+    });
+  }
+
+  /** Builds a folder's snapshot from scratch: open documents first, then disk in batches. */
+  private async scanFolder(folder: Folder, report: (message: string) => void): Promise<void> {
+    const options = engineOptions(folder.settings);
+    folder.pending.clear();
+    for (const p of folder.ws.files()) folder.dirtyOld.push(...p.objects);
+    folder.ws = Workspace.empty(options);
+    folder.fullAnalysis = true;
+    if (!folder.settings.enable) return;
+    const open: FileChange[] = [];
+    for (const d of this.documents.all()) {
+      const p = uriToPath(d.uri);
+      if (p && this.folderFor(p) === folder) open.push({ path: p, text: d.getText(), version: d.version });
+    }
+    folder.ws = folder.ws.withFiles(open);
+    await yieldNow();
+    const others = this.folders.filter((f) => f !== folder && f.root.length > folder.root.length && this.contains(folder.root, f.root));
+    let files: string[];
+    try {
+      files = listYamlFiles(folder.root, {
+        exclude: (rel) => folder.excluded(rel) || others.some((o) => this.contains(o.root, `${folder.root === '/' ? '' : folder.root}/${rel}`)),
+      });
+    } catch (err) {
+      this.connection.console.error(`could not list ${folder.root}: ${String(err)}`);
+      return;
+    }
+    report(`${files.length} YAML files in ${folder.root}`);
+    for (let i = 0; i < files.length; i += BATCH_FILES) {
+      const batch: FileChange[] = [];
+      for (const f of files.slice(i, i + BATCH_FILES)) {
+        if (this.openDocument(f)) continue; // the buffer wins over disk
+        batch.push(this.readChange(folder, f));
+      }
+      folder.ws = folder.ws.withFiles(batch);
+      report(`${Math.min(i + BATCH_FILES, files.length)}/${files.length} files in ${folder.root}`);
+      await yieldNow();
+    }
+  }
+
+  /** The change that brings `path` in line with disk (removal when it is gone or excluded). */
+  private readChange(folder: Folder, path: string): FileChange {
+    if (!isYamlPath(path) || this.isExcluded(folder, path) || !folder.settings.enable) return { path, text: null };
+    const r = readTextFile(path, folder.settings.maxFileSize);
+    if ('skipped' in r) {
+      if (r.skipped.reason === 'too-large') this.connection.console.info(`skipped ${path}: ${r.skipped.message} (gammaLens.maxFileSize)`);
+      if (r.skipped.reason === 'unreadable' && !fs.existsSync(path)) return { path, text: null };
+      return { path, text: null, skipped: r.skipped };
+    }
+    return { path, text: r.text };
+  }
+
+  // ---- Change events --------------------------------------------------------------------------
+
+  /** An open buffer changed (or was opened). */
+  documentChanged(doc: TextDocument): void {
+    const path = uriToPath(doc.uri);
+    if (!path) return;
+    rememberUri(path, doc.uri);
+    const folder = this.folderFor(path);
+    const text = doc.getText();
+    const current = folder.pending.get(path) ?? folder.ws.file(path);
+    if (current && 'text' in current && current.text === text && !('skipped' in current && current.skipped)) return;
+    folder.pending.set(path, { path, text, version: doc.version });
+    if (this.initialDone) this.schedule(CHANGE_DEBOUNCE_MS);
+  }
+
+  /** A buffer was closed: its file reverts to disk content. */
+  documentClosed(uri: string): void {
+    const path = uriToPath(uri);
+    if (!path) return;
+    const folder = this.folderFor(path);
+    const change = folder === this.loose ? { path, text: null } : this.readChange(folder, path);
+    const current = folder.ws.file(path);
+    if (current && change.text === current.text) return;
+    if (!current && change.text === null) return;
+    folder.pending.set(path, change);
+    if (this.initialDone) this.schedule(0);
+  }
+
+  /** Files created, changed or deleted on disk. */
+  filesChanged(changes: ReadonlyArray<{ uri: string; type: 1 | 2 | 3 }>): void {
+    let any = false;
+    for (const c of changes) {
+      const path = uriToPath(c.uri);
+      if (!path) continue;
+      if (this.documents.get(c.uri) || this.openDocument(path)) continue; // the buffer wins
+      const folder = this.folderFor(path);
+      if (folder === this.loose) continue;
+      if (c.type === 3) {
+        // A deleted folder takes its files with it.
+        for (const f of folder.ws.files()) if (f.path === path || f.path.startsWith(`${path}/`)) folder.pending.set(f.path, { path: f.path, text: null });
+        any = true;
+        continue;
+      }
+      if (!isYamlPath(path)) continue;
+      folder.pending.set(path, this.readChange(folder, path));
+      any = true;
+    }
+    if (any && this.initialDone) this.schedule(0);
+  }
+
+  /** Settings changed: re-read them, re-scan folders whose file set may change, re-analyse all. */
+  configurationChanged(pushed: unknown): Promise<void> {
+    this.pushedSettings = pushed;
+    return this.enqueue(async () => {
+      if (!this.initialDone) return;
+      this.sendStatus('indexing');
+      for (const folder of [...this.folders, this.loose]) {
+        const before = { settings: folder.settings, filesExclude: folder.filesExclude };
+        const next = await this.fetchSettings(folder);
+        this.applySettings(folder, next);
+        const rescan =
+          folder !== this.loose &&
+          (before.settings.enable !== next.settings.enable ||
+            before.settings.maxFileSize !== next.settings.maxFileSize ||
+            JSON.stringify(before.settings.exclude) !== JSON.stringify(next.settings.exclude) ||
+            JSON.stringify(before.filesExclude) !== JSON.stringify(next.filesExclude));
+        if (rescan) {
+          await this.scanFolder(folder, () => undefined);
+        } else {
+          this.applyPending(folder);
+          const options = engineOptions(next.settings);
+          if (!sameOptions(options, folder.ws.options)) folder.ws = folder.ws.withOptions(options);
+        }
+        folder.fullAnalysis = true;
+      }
+      await this.publishAll();
+      this.sendStatus('ready');
+      this.refreshLenses();
+    });
+  }
+
+  refreshLenses(): void {
+    if (this.caps.codeLensRefresh) void this.connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+  }
+
+  // ---- Diagnostics ----------------------------------------------------------------------------
+
+  /** Applies pending changes, re-analyses what they can affect, publishes, reports ready. */
+  private async flush(): Promise<void> {
+    const folders = [...this.folders, this.loose];
+    if (!folders.some((f) => f.pending.size || f.dirty.size || f.fullAnalysis)) {
+      this.sendStatus('ready');
+      return;
+    }
+    this.sendStatus('indexing');
+    await this.publishAll();
+    this.sendStatus('ready');
+    this.refreshLenses();
+  }
+
+  private async publishAll(): Promise<void> {
+    for (const folder of [...this.folders, this.loose]) {
+      this.applyPending(folder);
+      const ws = folder.ws;
+      const full = folder.fullAnalysis;
+      const paths = full ? null : this.affectedFiles(folder, ws);
+      folder.fullAnalysis = false;
+      folder.dirty.clear();
+      folder.dirtyOld = [];
+      await this.publishFolder(folder, ws, paths);
+    }
+  }
+
+  /** The files whose findings a change can alter: the changed files and the files of every Service and route they touch. */
+  private affectedFiles(folder: Folder, ws: Workspace): Set<string> | null {
+    const keys = new Set<string>();
+    const out = new Set<string>(folder.dirty);
+    const consider = (o: K8sObject): boolean => {
+      if (GLOBAL_KINDS.has(o.kind)) return false;
+      if (isService(o)) keys.add(serviceKey(o.namespace, o.name));
+      else if (isRoute(o)) {
+        for (const p of o.parentRefs) if (p.kind?.value === 'Service' && p.name) keys.add(serviceKey(p.namespace?.value ?? o.namespace, p.name.value));
+        for (const b of o.backendRefs) if ((b.kind?.value ?? 'Service') === 'Service' && b.name) keys.add(serviceKey(b.namespace?.value ?? o.namespace, b.name.value));
+      }
+      return true;
+    };
+    for (const o of folder.dirtyOld) if (!consider(o)) return null;
+    for (const p of folder.dirty) for (const o of ws.file(p)?.objects ?? []) if (!consider(o)) return null;
+    for (const key of keys) {
+      const i = key.indexOf('/');
+      const ns = key.slice(0, i);
+      const name = key.slice(i + 1);
+      for (const s of ws.lookup('Service', ns, name)) out.add(s.file);
+      for (const r of ws.referencesTo(ns, name)) out.add(r.route.file);
+    }
+    return out;
+  }
+
+  private async publishFolder(folder: Folder, ws: Workspace, paths: Set<string> | null): Promise<void> {
+    const list = paths ? [...paths] : [...ws.files()].map((f) => f.path);
+    const settings = analysisSettings(folder.settings);
+    for (let i = 0; i < list.length; i += ANALYZE_BATCH) {
+      for (const path of list.slice(i, i + ANALYZE_BATCH)) {
+        let findings: Finding[] = [];
+        try {
+          findings = folder.settings.enable && ws.file(path) ? analyzeFile(ws, path, settings) : [];
+        } catch (err) {
+          this.connection.console.error(`analysis of ${path} failed: ${(err as Error)?.stack ?? String(err)}`);
+        }
+        this.publish(folder, ws, path, findings);
+      }
+      if (i + ANALYZE_BATCH < list.length) await yieldNow();
+    }
+    if (!paths) {
+      // Files gone from the snapshot keep no stale diagnostics.
+      for (const p of [...folder.published]) if (!ws.file(p)) this.publish(folder, ws, p, []);
+    }
+  }
+
+  private publish(folder: Folder, ws: Workspace, path: string, findings: Finding[]): void {
+    if (findings.length === 0 && !folder.published.has(path)) return;
+    const file = ws.file(path);
+    const diagnostics: Diagnostic[] = file ? findings.map((f) => toDiagnostic(ws, f)) : [];
+    if (diagnostics.length) folder.published.add(path);
+    else folder.published.delete(path);
+    void this.connection.sendDiagnostics({ uri: pathToUri(path), version: file?.version, diagnostics });
+  }
+}
+
+export function toDiagnostic(ws: Workspace, f: Finding): Diagnostic {
+  const file = ws.file(f.file)!;
+  const related: DiagnosticRelatedInformation[] = [];
+  for (const r of f.related) {
+    const location = toLocation(ws, r.file, r.span);
+    if (location) related.push({ location, message: r.message });
+  }
+  const data: DiagnosticData = { code: f.code, start: f.span.start, end: f.span.end, version: file.version, payload: f.data };
+  return {
+    range: toRange(file, f.span),
+    severity: SEVERITY[f.severity],
+    source: DIAGNOSTIC_SOURCE,
+    code: f.code,
+    codeDescription: { href: docsUrl(f.code) },
+    message: f.message,
+    relatedInformation: related.length ? related : undefined,
+    data,
+  };
+}

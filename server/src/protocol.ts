@@ -1,0 +1,136 @@
+/**
+ * What the client and the server share: custom method names, their parameter and result types,
+ * command ids and setting names. No imports, so both bundles (and tests) can include it; no method
+ * name is written twice as a string literal anywhere else.
+ */
+
+/** Server → client notification: index state. `ready` is sent only once the diagnostics of that scan are published. */
+export const StatusNotification = 'gammaLens/status';
+
+export interface StatusParams {
+  readonly state: 'indexing' | 'ready';
+  /** Files indexed, over all workspace folders. */
+  readonly files: number;
+  /** Kubernetes objects indexed, over all workspace folders. */
+  readonly resources: number;
+}
+
+/** Client → server request: the `gamma-lens bindings --format json` report, for one Service or everything. */
+export const BindingsRequest = 'gammaLens/bindings';
+
+export interface BindingsParams {
+  /** A document URI: picks the workspace folder (and, with no `service`, that folder's whole report). */
+  readonly uri?: string;
+  /** `namespace/name` of one Service; searched in every folder when `uri` is absent. */
+  readonly service?: string;
+}
+
+export interface BindingsResultService {
+  readonly namespace: string;
+  readonly name: string;
+  readonly file: string;
+  readonly ports: ReadonlyArray<{
+    readonly port: number;
+    readonly name: string | null;
+    readonly producer: { readonly kind: string; readonly routes: readonly string[] } | null;
+    readonly consumers: ReadonlyArray<{ readonly namespace: string; readonly kind: string; readonly routes: readonly string[] }>;
+    readonly conflicted: readonly string[];
+  }>;
+}
+
+export interface BindingsResult {
+  readonly implementation?: string;
+  readonly services: readonly BindingsResultService[];
+}
+
+/** Client → server request: where one request to a Service goes (the CLI's `explain` JSON). */
+export const ExplainRequestMethod = 'gammaLens/explain';
+
+export interface ExplainParams {
+  readonly uri?: string;
+  /** `namespace/name`. */
+  readonly service: string;
+  readonly port?: number;
+  /** Caller namespace. */
+  readonly from: string;
+  readonly path?: string;
+  readonly method?: string;
+  readonly headers?: ReadonlyArray<readonly [string, string]>;
+}
+
+/** The explain JSON, or an error message when the request cannot be explained (unknown Service, port). */
+export type ExplainResultOrError = ({ readonly error?: undefined } & Record<string, unknown>) | { readonly error: string };
+
+/** Client → server request: the Services known in the workspace, for pickers. */
+export const ServicesRequest = 'gammaLens/services';
+
+export interface ServicesParams {
+  readonly uri?: string;
+}
+
+export interface ServiceSummary {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uri: string;
+  readonly ports: ReadonlyArray<{ readonly port: number; readonly name: string | null }>;
+}
+
+/** Client → server request: a WorkspaceEdit creating a producer route for a Service (the command behind the lens). */
+export const CreateProducerRouteRequest = 'gammaLens/createProducerRoute';
+
+export interface CreateProducerRouteParams {
+  readonly uri?: string;
+  /** `namespace/name`. */
+  readonly service: string;
+  readonly port?: number;
+}
+
+/** Command ids, contributed by the client (package.json `contributes.commands`) or used by lenses. */
+export const Commands = {
+  restartServer: 'gammaLens.restartServer',
+  showOutput: 'gammaLens.showOutput',
+  showBindings: 'gammaLens.showBindings',
+  explainRequest: 'gammaLens.explainRequest',
+  createProducerRoute: 'gammaLens.createProducerRoute',
+  /** Lens command: args `[uri, position, locations]` (LSP shapes); the client opens the references peek. */
+  showReferences: 'gammaLens.showReferences',
+} as const;
+
+/** Setting section read with `workspace/configuration`. */
+export const ConfigSection = 'gammaLens';
+
+/** The `gammaLens.*` settings, per workspace folder. */
+export interface Settings {
+  readonly enable: boolean;
+  readonly defaultNamespace: string;
+  readonly implementation: string;
+  readonly crdChannel: string;
+  readonly exclude: readonly string[];
+  readonly maxFileSize: number;
+  readonly diagnostics: { readonly severity: Readonly<Record<string, string>> };
+  readonly codeLens: { readonly enable: boolean };
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  enable: true,
+  defaultNamespace: 'default',
+  implementation: 'generic',
+  crdChannel: 'standard',
+  exclude: [],
+  maxFileSize: 10 * 1024 * 1024,
+  diagnostics: { severity: {} },
+  codeLens: { enable: true },
+};
+
+/** Diagnostic `source`. */
+export const DIAGNOSTIC_SOURCE = 'gamma-lens';
+
+/** The `data` attached to each diagnostic: enough for a quick fix to find the finding again. */
+export interface DiagnosticData {
+  readonly code: string;
+  /** The finding's span start and end (offsets in the file version the diagnostic was made from). */
+  readonly start: number;
+  readonly end: number;
+  readonly version?: number;
+  readonly payload?: Readonly<Record<string, unknown>>;
+}
