@@ -8,6 +8,7 @@
 import { parseDocument } from 'yaml';
 import type { Document } from 'yaml';
 import type { Span } from '../text';
+import { parseFast } from './fast';
 
 /** One `---` document of a file: where it is and, when it was parsed, its syntax tree. */
 export interface DocumentChunk {
@@ -127,6 +128,9 @@ export function parseChunk(text: string, chunk: DocumentChunk): { parsed?: Parse
   // The `yaml` package breaks lines only at LF and CRLF; YAML (and kubectl) also accept a lone CR.
   // Replacing it by LF keeps every offset, since both are one code unit.
   const source = text.slice(chunk.span.start, chunk.span.end).replace(/\r(?!\n)/g, '\n');
+  // The common plain subset is read by a fast scanner; anything else by `yaml` (see fast.ts).
+  const fast = parseFast(source);
+  if (fast) return { parsed: { ...chunk, base: chunk.span.start, doc: fast } };
   let doc: Document.Parsed;
   try {
     doc = parseDocument(source, {
