@@ -17,9 +17,11 @@ RG_RELEASE=v13.0.0-10       # the ripgrep release that @vscode/ripgrep 1.15.11 d
 T0=$(date +%s)
 step() { echo "[e2e-setup +$(( $(date +%s) - T0 ))s] $*"; }
 
-mkdir -p "$CACHE/tmp"
-# Keep every temporary file (ripgrep download cache, node-gyp scratch) inside the cache.
+mkdir -p "$CACHE/tmp" "$CACHE/xdg"
+# Keep every temporary file (ripgrep download cache, node-gyp scratch) inside the cache, and the logs that
+# `nvim --version` and `code-server --version` write (~/.cache/nvim, ~/.local/share/code-server) too.
 export TMPDIR="$CACHE/tmp"
+export XDG_CACHE_HOME="$CACHE/xdg/cache" XDG_DATA_HOME="$CACHE/xdg/data" XDG_CONFIG_HOME="$CACHE/xdg/config" XDG_STATE_HOME="$CACHE/xdg/state"
 
 # --- 1. apt packages --------------------------------------------------------------------------
 missing=()
