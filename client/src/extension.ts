@@ -1,27 +1,23 @@
-/** VS Code entry point: starts the language server. */
-import * as path from 'node:path';
+/** VS Code entry point: starts the language server and registers the commands. */
 import type { ExtensionContext } from 'vscode';
-import { LanguageClient, TransportKind } from 'vscode-languageclient/node';
-import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
+import { registerCommands } from './commands';
+import { Ctx } from './ctx';
 
-let client: LanguageClient | undefined;
+let ctx: Ctx | undefined;
 
 export async function activate(context: ExtensionContext): Promise<void> {
-  const module = context.asAbsolutePath(path.join('server', 'out', 'server.js'));
-  const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
-  };
-  const clientOptions: LanguageClientOptions = {
-    documentSelector: [
-      { scheme: 'file', language: 'yaml' },
-      { scheme: 'file', language: 'helm' },
-    ],
-  };
-  client = new LanguageClient('gammaLens', 'GAMMA Lens', serverOptions, clientOptions);
-  await client.start();
+  ctx = new Ctx(context);
+  context.subscriptions.push(ctx);
+  registerCommands(ctx);
+  try {
+    await ctx.start();
+  } catch (err) {
+    ctx.output.error(`could not start the language server: ${(err as Error)?.stack ?? String(err)}`);
+    void ctx.tellUser(`GAMMA Lens: could not start the language server: ${(err as Error)?.message ?? String(err)}`);
+  }
 }
 
 export async function deactivate(): Promise<void> {
-  await client?.stop();
+  await ctx?.stop();
+  ctx = undefined;
 }

@@ -1,0 +1,120 @@
+/**
+ * Owns what the extension creates: the language client, the output channel, the status item and
+ * the disposables. Restarting the server goes through here.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { CloseAction, ErrorAction, LanguageClient, RevealOutputChannelOn, State, TransportKind } from 'vscode-languageclient/node';
+import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
+import { StatusNotification } from '../../server/src/protocol';
+import type { StatusParams } from '../../server/src/protocol';
+import { StatusItem } from './status';
+
+/** Restarts allowed within `RESTART_WINDOW_MS` before the client gives up and tells the user. */
+const MAX_RESTARTS = 4;
+const RESTART_WINDOW_MS = 3 * 60 * 1000;
+
+export class Ctx implements vscode.Disposable {
+  readonly output: vscode.LogOutputChannel;
+  readonly status: StatusItem;
+  client: LanguageClient | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private restarts: number[] = [];
+
+  constructor(private readonly extension: vscode.ExtensionContext) {
+    this.output = vscode.window.createOutputChannel('GAMMA Lens', { log: true });
+    this.status = new StatusItem();
+    this.disposables.push(this.output, this.status);
+  }
+
+  private serverOptions(): ServerOptions {
+    const module = this.extension.asAbsolutePath(path.join('server', 'out', 'server.js'));
+    return {
+      run: { module, transport: TransportKind.ipc },
+      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+    };
+  }
+
+  private clientOptions(): LanguageClientOptions {
+    return {
+      // Red Hat YAML owns the yaml language; we only add our providers to it (no language, grammar or schema here).
+      documentSelector: [
+        { scheme: 'file', language: 'yaml' },
+        { scheme: 'file', language: 'helm' },
+      ],
+      outputChannel: this.output,
+      revealOutputChannelOn: RevealOutputChannelOn.Never,
+      initializationFailedHandler: (error) => {
+        this.status.failed(String(error));
+        void this.tellUser(`GAMMA Lens: the language server failed to start: ${error instanceof Error ? error.message : String(error)}`);
+        return false;
+      },
+      errorHandler: {
+        error: (error, _message, count) => {
+          this.output.error(`connection error: ${error.message}`);
+          return (count ?? 0) <= 3 ? { action: ErrorAction.Continue } : { action: ErrorAction.Shutdown, message: 'GAMMA Lens: too many errors talking to the language server; it was stopped.' };
+        },
+        closed: () => {
+          const now = Date.now();
+          this.restarts = [...this.restarts.filter((t) => now - t < RESTART_WINDOW_MS), now];
+          if (this.restarts.length > MAX_RESTARTS) {
+            this.status.failed('the language server crashed repeatedly');
+            void this.tellUser(`GAMMA Lens: the language server stopped ${MAX_RESTARTS} times in 3 minutes and will not be restarted. Use "GAMMA Lens: Restart Server" after checking the output.`);
+            return { action: CloseAction.DoNotRestart, handled: true };
+          }
+          this.output.warn('the language server stopped; restarting it');
+          return { action: CloseAction.Restart, handled: true };
+        },
+      },
+    };
+  }
+
+  /** Shows an error with a button to the output channel. */
+  async tellUser(message: string): Promise<void> {
+    const choice = await vscode.window.showErrorMessage(message, 'Show Output');
+    if (choice) this.output.show(true);
+  }
+
+  async start(): Promise<void> {
+    // The id `gammaLens` makes the client honour `gammaLens.trace.server`.
+    const client = new LanguageClient('gammaLens', 'GAMMA Lens', this.serverOptions(), this.clientOptions());
+    this.client = client;
+    this.disposables.push(
+      client.onNotification(StatusNotification, (p: StatusParams) => this.status.update(p)),
+      client.onDidChangeState((e) => {
+        if (e.newState === State.Stopped) this.status.stopped();
+      }),
+    );
+    this.status.starting();
+    await client.start();
+  }
+
+  async restart(): Promise<void> {
+    this.restarts = [];
+    if (this.client) {
+      await this.client.restart();
+    } else {
+      await this.start();
+    }
+  }
+
+  /** The running client, or an error message shown to the user. */
+  running(): LanguageClient | undefined {
+    if (this.client?.state === State.Running) return this.client;
+    void vscode.window.showWarningMessage('GAMMA Lens: the language server is not running.');
+    return undefined;
+  }
+
+  push(...d: vscode.Disposable[]): void {
+    this.disposables.push(...d);
+  }
+
+  async stop(): Promise<void> {
+    await this.client?.stop();
+    this.client = undefined;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
