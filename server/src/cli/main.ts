@@ -190,8 +190,11 @@ export function run(argv: readonly string[], o: Output): number {
       case 'check':
         return runCheck(ws, args, o);
       case 'bindings':
-        if (args.format === 'json') o.out.push(JSON.stringify(bindingsReport(ws), null, 2));
-        else if (args.format === 'mermaid') o.out.push(bindingsMermaid(ws).trimEnd());
+        if (args.format === 'json') {
+          // Paths relative to the current folder, as `check` prints them, so the output is portable.
+          const report = bindingsReport(ws);
+          o.out.push(JSON.stringify({ ...report, services: report.services.map((s) => ({ ...s, file: displayPath(s.file) })) }, null, 2));
+        } else if (args.format === 'mermaid') o.out.push(bindingsMermaid(ws).trimEnd());
         else o.out.push(...bindingsText(bindingsReport(ws)));
         return 0;
       case 'explain':

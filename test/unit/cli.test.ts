@@ -1,0 +1,357 @@
+/**
+ * The built CLI run as a process (`node bin/gamma-lens.js`): whole JSON outputs, exit codes and
+ * one-line errors (CONTRACT §4). Needs `npm run build` first, which `npm test` does.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { REPO_ROOT } from '../support/workspace';
+
+const BIN = path.join(REPO_ROOT, 'bin', 'gamma-lens.js');
+const BUNDLE = path.join(REPO_ROOT, 'server', 'out', 'cli.js');
+
+function cli(args: string[], cwd = REPO_ROOT): { status: number | null; stdout: string; stderr: string } {
+  assert.ok(fs.existsSync(BUNDLE), `${BUNDLE} is missing: run npm run build`);
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A temporary workspace with known findings. */
+function tempWorkspace(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gamma-lens-cli-'));
+  const write = (rel: string, text: string): void => {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  };
+  write(
+    'svc.yaml',
+    `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  ports:
+  - name: http
+    port: 80
+    targetPort: 8080
+  - name: grpc
+    port: 7070
+`,
+  );
+  write(
+    'routes/routes.yaml',
+    `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: no-group
+  namespace: shop
+spec:
+  parentRefs:
+  - kind: Service
+    name: web
+  rules:
+  - backendRefs:
+    - name: web
+      port: 80
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: target-port
+  namespace: shop
+spec:
+  parentRefs:
+  - group: ""
+    kind: Service
+    name: web
+    port: 8080
+  rules:
+  - backendRefs:
+    - name: web
+      port: 80
+`,
+  );
+  write('broken.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: [oops\n');
+  write('chart/helm.yaml', 'apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Values.name }}\n');
+  write('notes.txt', 'not yaml\n');
+  return dir;
+}
+
+test('bindings --format json for examples/seed-article: the whole output', () => {
+  const r = cli(['bindings', 'examples/seed-article', '--format', 'json']);
+  assert.equal(r.stderr, '');
+  assert.equal(r.status, 0);
+  assert.deepEqual(JSON.parse(r.stdout), {
+    implementation: 'generic',
+    services: [
+      {
+        namespace: 'app-ns',
+        name: 'svc-a',
+        file: 'examples/seed-article/01-gateway-route-a.yaml',
+        ports: [
+          {
+            port: 80,
+            name: 'http',
+            producer: { kind: 'HTTPRoute', routes: ['HTTPRoute/app-ns/route-b'] },
+            consumers: [{ namespace: 'dev-ns', kind: 'HTTPRoute', routes: ['HTTPRoute/dev-ns/route-c'] }],
+            conflicted: [],
+          },
+        ],
+      },
+      {
+        namespace: 'ext-ns',
+        name: 'svc-b',
+        file: 'examples/seed-article/02-producer-route-b.yaml',
+        ports: [{ port: 80, name: 'http', producer: null, consumers: [], conflicted: [] }],
+      },
+    ],
+  });
+});
+
+test('explain --format json for examples/seed-article: the whole output, for each audience', () => {
+  const consumer = cli(['explain', '--service', 'app-ns/svc-a', '--from', 'dev-ns', 'examples/seed-article', '--format', 'json']);
+  assert.equal(consumer.stderr, '');
+  assert.equal(consumer.status, 0);
+  assert.deepEqual(JSON.parse(consumer.stdout), {
+    service: 'app-ns/svc-a',
+    port: 80,
+    from: 'dev-ns',
+    implementation: 'generic',
+    audience: 'consumer',
+    routes: ['HTTPRoute/dev-ns/route-c'],
+    match: { route: 'HTTPRoute/dev-ns/route-c', rule: 0, backends: [{ service: 'app-ns/svc-a', port: 80, weight: 1 }] },
+    backends: [{ service: 'app-ns/svc-a', port: 80, weight: 1 }],
+    status: 200,
+    steps: [
+      'Callers in dev-ns have consumer routes for app-ns/svc-a:80; they replace the producer routes: HTTPRoute/dev-ns/route-c.',
+      '→ HTTPRoute/dev-ns/route-c rule 0: rule has no matches: matches every request (wins by precedence)',
+      'Outcome: forwarded to app-ns/svc-a:80 (weight 1).',
+    ],
+  });
+  const producer = cli(['explain', '--service', 'app-ns/svc-a', '--port', '80', '--from', 'other-ns', '--path', '/x', '--format', 'json', 'examples/seed-article']);
+  assert.equal(producer.status, 0);
+  assert.deepEqual(JSON.parse(producer.stdout), {
+    service: 'app-ns/svc-a',
+    port: 80,
+    from: 'other-ns',
+    implementation: 'generic',
+    audience: 'producer',
+    routes: ['HTTPRoute/app-ns/route-b'],
+    match: { route: 'HTTPRoute/app-ns/route-b', rule: 0, backends: [{ service: 'ext-ns/svc-b', port: 80, weight: 100 }] },
+    backends: [{ service: 'ext-ns/svc-b', port: 80, weight: 100 }],
+    status: 200,
+    steps: [
+      'The producer routes of app-ns/svc-a:80 apply to callers in other-ns: HTTPRoute/app-ns/route-b.',
+      '→ HTTPRoute/app-ns/route-b rule 0: rule has no matches: matches every request (wins by precedence)',
+      'Outcome: forwarded to ext-ns/svc-b:80 (weight 100).',
+    ],
+  });
+  const dflt = cli(['explain', '--service=ext-ns/svc-b', '--from=app-ns', '--format=json', 'examples/seed-article']);
+  assert.equal(dflt.status, 0);
+  assert.deepEqual(JSON.parse(dflt.stdout), {
+    service: 'ext-ns/svc-b',
+    port: 80,
+    from: 'app-ns',
+    implementation: 'generic',
+    audience: 'default',
+    routes: [],
+    match: null,
+    backends: [{ service: 'ext-ns/svc-b', port: 80, weight: 1 }],
+    status: 200,
+    steps: ["No route binds ext-ns/svc-b:80 for callers in app-ns: default Kubernetes routing to the Service's endpoints."],
+  });
+});
+
+test('explain text output names the audience and the result', () => {
+  const r = cli(['explain', '--service', 'app-ns/svc-a', '--from', 'dev-ns', 'examples/seed-article']);
+  assert.equal(r.status, 0);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.equal(lines[0], 'Request to app-ns/svc-a:80 from namespace dev-ns (generic)');
+  assert.equal(lines[1], 'Audience: consumer (HTTPRoute/dev-ns/route-c)');
+  assert.equal(lines[lines.length - 1], 'Result: 200 via app-ns/svc-a:80 (weight 1)');
+});
+
+test('bindings --format mermaid for examples/seed-article: the whole flowchart', () => {
+  const r = cli(['bindings', 'examples/seed-article', '--format', 'mermaid']);
+  assert.equal(r.status, 0);
+  assert.equal(r.stderr, '');
+  assert.equal(
+    r.stdout,
+    `flowchart LR
+  classDef missing stroke-dasharray: 4 2,stroke:#d33;
+  subgraph app_ns["app-ns"]
+    Gateway_app_ns_gw{{"Gateway gw"}}
+    HTTPRoute_app_ns_route_a["HTTPRoute route-a"]
+    HTTPRoute_app_ns_route_b["HTTPRoute route-b"]
+    Service_app_ns_svc_a[("Service svc-a")]
+  end
+  subgraph dev_ns["dev-ns"]
+    HTTPRoute_dev_ns_route_c["HTTPRoute route-c"]
+  end
+  subgraph ext_ns["ext-ns"]
+    Service_ext_ns_svc_b[("Service svc-b")]
+  end
+  Gateway_app_ns_gw --> HTTPRoute_app_ns_route_a
+  HTTPRoute_app_ns_route_a -. "parentRef" .-> Gateway_app_ns_gw
+  HTTPRoute_app_ns_route_a -- "weight 100" --> Service_app_ns_svc_a
+  Service_app_ns_svc_a --> HTTPRoute_app_ns_route_b
+  HTTPRoute_app_ns_route_b -. "parentRef producer: all callers" .-> Service_app_ns_svc_a
+  HTTPRoute_app_ns_route_b -- "weight 100" --> Service_ext_ns_svc_b
+  Service_app_ns_svc_a --> HTTPRoute_dev_ns_route_c
+  HTTPRoute_dev_ns_route_c -. "parentRef consumer: callers in dev-ns" .-> Service_app_ns_svc_a
+  HTTPRoute_dev_ns_route_c --> Service_app_ns_svc_a
+`,
+  );
+});
+
+test('bindings text output', () => {
+  const r = cli(['bindings', 'examples/seed-article']);
+  assert.equal(r.status, 0);
+  assert.equal(
+    r.stdout,
+    `Service app-ns/svc-a
+  port 80 (http)
+    producer HTTPRoute: HTTPRoute/app-ns/route-b  [all callers except dev-ns]
+    consumer HTTPRoute for callers in dev-ns: HTTPRoute/dev-ns/route-c
+Service ext-ns/svc-b
+  port 80 (http)
+    no producer route: default Kubernetes routing  [all callers]
+`,
+  );
+});
+
+test('check --format json on a temporary workspace: findings, skipped files, exit status 1', () => {
+  const dir = tempWorkspace();
+  try {
+    const r = cli(['check', '.', '--format', 'json'], dir);
+    assert.equal(r.stderr, '');
+    assert.equal(r.status, 1, 'an error finding gives exit status 1');
+    const json = JSON.parse(r.stdout) as { findings: Array<Record<string, unknown>>; skipped: unknown[] };
+    assert.deepEqual(Object.keys(json), ['findings', 'skipped']);
+    for (const f of json.findings) {
+      assert.equal(typeof f.message, 'string');
+      assert.ok((f.message as string).length > 0);
+    }
+    assert.deepEqual(
+      json.findings.map(({ message: _m, ...rest }) => rest),
+      [
+        { file: 'routes/routes.yaml', line: 8, column: 5, endLine: 9, endColumn: 14, severity: 'error', code: 'parent-group-missing' },
+        { file: 'routes/routes.yaml', line: 25, column: 11, endLine: 25, endColumn: 15, severity: 'warning', code: 'parent-port-not-found' },
+      ],
+    );
+    assert.deepEqual(json.skipped, [
+      { file: 'broken.yaml', line: 3, reason: 'document 1 is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]' },
+      { file: 'chart/helm.yaml', line: 1, reason: 'document 1 contains template syntax ({{ ... }}) and was not read' },
+    ]);
+    // Paths are relative to the current folder, wherever that is.
+    const fromParent = cli(['check', path.basename(dir), '--format', 'json'], path.dirname(dir));
+    const files = (JSON.parse(fromParent.stdout) as { findings: Array<{ file: string }> }).findings.map((f) => f.file);
+    assert.deepEqual(files, [`${path.basename(dir)}/routes/routes.yaml`, `${path.basename(dir)}/routes/routes.yaml`]);
+    // Text format: one line per finding, then a summary.
+    const text = cli(['check', '.'], dir);
+    assert.equal(text.status, 1);
+    const lines = text.stdout.trimEnd().split('\n');
+    assert.equal(lines.length, 3);
+    assert.match(lines[0]!, /^routes\/routes\.yaml:8:5: error parent-group-missing: \S/);
+    assert.match(lines[1]!, /^routes\/routes\.yaml:25:11: warning parent-port-not-found: \S/);
+    assert.equal(lines[2], '2 findings (1 error, 1 warning, 0 info, 0 hints) in 4 files; 2 skipped (use --format json to list them)');
+    // Without error findings the exit status is 0; --severity can turn a code off.
+    const ok = cli(['check', '.', '--format', 'json', '--severity', 'parent-group-missing=off'], dir);
+    assert.equal(ok.status, 0);
+    assert.deepEqual((JSON.parse(ok.stdout) as { findings: Array<{ code: string }> }).findings.map((f) => f.code), ['parent-port-not-found']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('check --format sarif is SARIF 2.1.0 with one rule per code', () => {
+  const dir = tempWorkspace();
+  try {
+    const r = cli(['check', '--format', 'sarif'], dir);
+    assert.equal(r.status, 1);
+    const sarif = JSON.parse(r.stdout) as { version: string; runs: Array<{ tool: { driver: { rules: Array<{ id: string }> } }; results: Array<{ ruleId: string; level: string }> }> };
+    assert.equal(sarif.version, '2.1.0');
+    const ids = sarif.runs[0]!.tool.driver.rules.map((x) => x.id);
+    assert.equal(new Set(ids).size, ids.length);
+    assert.deepEqual(sarif.runs[0]!.results.map((x) => [x.ruleId, x.level]), [
+      ['parent-group-missing', 'error'],
+      ['parent-port-not-found', 'warning'],
+    ]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Usage and I/O errors: exit status 2, one line on stderr, no stack trace, nothing on stdout. */
+const USAGE_ERRORS: Array<[string, string[], RegExp]> = [
+  ['no command', [], /^gamma-lens: missing command/],
+  ['unknown command', ['frobnicate'], /^gamma-lens: unknown command 'frobnicate'/],
+  ['bad option', ['bindings', '--bogus'], /^gamma-lens: unknown option --bogus/],
+  ['bad format', ['check', '--format', 'xml'], /^gamma-lens: --format for check must be one of text, json, sarif/],
+  ['option without value', ['bindings', '--format'], /^gamma-lens: --format needs a value/],
+  ['bad implementation', ['check', '--implementation', 'nginx'], /^gamma-lens: --implementation must be one of/],
+  ['missing path', ['bindings', 'no/such/folder'], /^gamma-lens: no\/such\/folder: no such file or folder$/],
+  ['explain without --service', ['explain', '--from', 'x'], /^gamma-lens: explain needs --service/],
+  ['explain without --from', ['explain', '--service', 'a/b'], /^gamma-lens: explain needs --from/],
+  ['explain on an unknown Service', ['explain', '--service', 'app-ns/nope', '--from', 'x', 'examples/seed-article'], /^gamma-lens: Service app-ns\/nope is not in the workspace$/],
+  ['explain on a port the Service lacks', ['explain', '--service', 'app-ns/svc-a', '--port', '81', '--from', 'x', 'examples/seed-article'], /^gamma-lens: Service app-ns\/svc-a has no port 81/],
+];
+
+for (const [name, args, message] of USAGE_ERRORS) {
+  test(`exit status 2: ${name}`, () => {
+    const r = cli(args);
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    const lines = r.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 1, `one line on stderr, got:\n${r.stderr}`);
+    assert.match(lines[0]!, message);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+}
+
+test('exit status 2: explain without --port on a multi-port Service', () => {
+  const dir = tempWorkspace();
+  try {
+    const r = cli(['explain', '--service', 'shop/web', '--from', 'shop'], dir);
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, 'gamma-lens: Service shop/web has 2 ports (80, 7070); pass --port\n');
+    const withPort = cli(['explain', '--service', 'shop/web', '--port', '7070', '--from', 'shop', '--format', 'json'], dir);
+    assert.equal(withPort.status, 0);
+    assert.equal((JSON.parse(withPort.stdout) as { audience: string }).audience, 'default');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--help prints the usage and exits 0, for the tool and after a command', () => {
+  for (const args of [['--help'], ['-h'], ['check', '--help']]) {
+    const r = cli(args);
+    assert.equal(r.status, 0);
+    assert.equal(r.stderr, '');
+    assert.match(r.stdout, /^Usage: gamma-lens <command> \[PATH\.\.\.\] \[options\]\n/);
+    for (const word of ['check', 'bindings', 'explain', '--default-namespace', '--implementation', '--format']) assert.ok(r.stdout.includes(word), word);
+  }
+});
+
+test('--implementation and --default-namespace reach the engine', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gamma-lens-cli-'));
+  try {
+    fs.writeFileSync(
+      path.join(dir, 'a.yaml'),
+      'apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: 80}]}\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r}\nspec:\n  parentRefs: [{group: core, kind: Service, name: s}]\n  rules: [{backendRefs: [{name: s, port: 80}]}]\n',
+    );
+    const generic = JSON.parse(cli(['bindings', '--format', 'json', '--default-namespace', 'team'], dir).stdout) as { services: Array<{ namespace: string; ports: Array<{ producer: unknown }> }> };
+    assert.equal(generic.services[0]!.namespace, 'team');
+    assert.deepEqual(generic.services[0]!.ports[0]!.producer, { kind: 'HTTPRoute', routes: ['HTTPRoute/team/r'] });
+    const istio = JSON.parse(cli(['bindings', '--format', 'json', '--implementation', 'istio'], dir).stdout) as { implementation: string; services: Array<{ ports: Array<{ producer: unknown }> }> };
+    assert.equal(istio.implementation, 'istio');
+    assert.equal(istio.services[0]!.ports[0]!.producer, null);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
