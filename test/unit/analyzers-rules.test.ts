@@ -125,7 +125,9 @@ test('rule-without-backends: warning on the rule; info under linkerd (forwards t
 
 test('rule-without-backends: a route without rules gets the CRD default rule; a RequestMirror alone does not answer', () => {
   const text = ['apiVersion: gateway.networking.k8s.io/v1', 'kind: HTTPRoute', 'metadata:', '  name: r', '  namespace: app', 'spec:', '  parentRefs:', '  - group: ""', '    kind: Service', '    name: svc-a', ''].join('\n');
-  const f = single(analyze({ '/ws/svc.yaml': SVCS, '/ws/route.yaml': text }), 'rule-without-backends');
+  const defaulted = analyze({ '/ws/svc.yaml': SVCS, '/ws/route.yaml': text });
+  const f = single(defaulted, 'rule-without-backends');
+  assert.equal(under(defaulted, f), 'r');
   assert.match(f.message, /^HTTPRoute app\/r has no rules, so the API server adds one catch-all rule without backends: requests it matches get a 500/);
   const mirror = single(analyze(files(['  - filters:', '    - type: RequestMirror', '      requestMirror:', '        backendRef: {name: svc-b, port: 80}'])), 'rule-without-backends');
   assert.match(mirror.message, /a RequestMirror only copies requests/);

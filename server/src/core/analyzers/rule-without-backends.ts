@@ -22,7 +22,8 @@ export const ruleWithoutBackends: Analyzer = {
           ? `${where}${mirrorOnly}: Linkerd forwards the requests it matches to the parent Service, but the Gateway API says they get a 500, and other implementations do that. Add backendRefs to keep this portable.`
           : `${where}${mirrorOnly}: requests it matches get a 500 response (Gateway API). Add backendRefs, or a RequestRedirect filter.`;
         out.push(
-          finding(this.code, severity, route.file, rule.span, message, {
+          // The rule the CRD adds has no node of its own: point at the route's name.
+          finding(this.code, severity, route.file, rule.defaulted ? (route.nameField?.span ?? rule.span) : rule.span, message, {
             data: { ruleIndex: rule.index, defaulted: rule.defaulted, linkerdForwards: forwards },
           }),
         );
