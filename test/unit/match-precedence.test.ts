@@ -325,3 +325,16 @@ test('TCPRoute and TLSRoute: status null and the rule\'s backends', () => {
     assert.deepEqual(r.routes, [`${kind}/app/t`]);
   }
 });
+
+test('routes of other kinds on the same port (istio, UDP) are not HTTP catch-alls', () => {
+  const http = route('http', rule('api', '[{path: {type: PathPrefix, value: /api}}]'));
+  const tcp = route('tcp', '  - backendRefs: [{name: tcp-backend, port: 80}]\n', { kind: 'TCPRoute' });
+  const udp = route('udp', '  - backendRefs: [{name: udp-backend, port: 80}]\n', { kind: 'UDPRoute' });
+  const istio = ask([http, tcp], { path: '/other' }, 'istio');
+  assert.deepEqual([istio.routes, istio.status], [['HTTPRoute/app/http', 'TCPRoute/app/tcp'], 404]);
+  assert.equal(outcome(ask([http, tcp], { path: '/api' }, 'istio')), '200 app/api:80@1');
+  const generic = ask([http, udp], { path: '/other' });
+  assert.deepEqual([generic.routes, generic.status], [['HTTPRoute/app/http', 'UDPRoute/app/udp'], 404]);
+  // A group of only TCP routes: the first route's rule.
+  assert.equal(outcome(ask([tcp], { path: '/' }, 'istio')), 'null app/tcp-backend:80@1');
+});

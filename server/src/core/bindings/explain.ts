@@ -132,15 +132,22 @@ export function explain(ws: Workspace, req: ExplainRequest): ExplainResult {
   for (const c of group.conflicted) {
     steps.push({ text: `${objectId(c.route)} does not apply: a ${group.kind} binds the same port and wins the kind conflict.`, file: c.route.file, span: c.resolution.ref.span });
   }
+  // Where conflicts are not resolved (istio) or only per identical ref (linkerd), routes of other
+  // kinds may apply to the same port; a request is handled by the routes of the winning kind only.
+  const sameKind = routes.filter((r) => r.kind === group.kind);
+  if (sameKind.length < routes.length) {
+    const others = routes.filter((r) => r.kind !== group.kind).map(objectId);
+    steps.push({ text: `${others.join(', ')} also bind this port; ${group.kind} traffic is matched against the ${group.kind}s only.` });
+  }
   if (group.kind === 'TCPRoute' || group.kind === 'TLSRoute' || group.kind === 'UDPRoute') {
-    const route = routes[0]!;
+    const route = sameKind[0]!;
     const rule = route.rules[0];
     const backends = rule ? rule.backendRefs.map((b) => backendOf(route, b)) : [];
     steps.push({ text: `${objectId(route)} is a ${group.kind}: connections go to its backends without request matching.`, file: route.file, span: rule?.span });
     return { ...base, audience, routes: ids, match: rule ? { route: objectId(route), rule: 0, backends } : null, backends, status: null, steps, candidates: [] };
   }
   const request: HttpRequest = { path: req.path ?? '/', method: req.method, headers: req.headers ?? [] };
-  const candidates = group.kind === 'GRPCRoute' ? grpcCandidates(routes) : httpCandidates(routes);
+  const candidates = group.kind === 'GRPCRoute' ? grpcCandidates(sameKind) : httpCandidates(sameKind);
   const results: CandidateResult[] = candidates.map((c) => (group.kind === 'GRPCRoute' ? matchGrpc(c, request) : matchHttp(c, request)));
   const winner = results.find((r) => r.matched);
   const candidateList = results.map((r) => ({
