@@ -7,6 +7,7 @@ import {
   TextDocuments,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { URI } from 'vscode-uri';
 import { registerFeatures } from './lsp/features';
 import { Indexer } from './lsp/indexer';
 import { ConfigSection } from './protocol';
@@ -28,7 +29,7 @@ export function startServer(connection: Connection): void {
     };
     if (params.workspaceFolders?.length) for (const f of params.workspaceFolders) indexer.addFolder(f.uri);
     else if (params.rootUri) indexer.addFolder(params.rootUri);
-    else if (params.rootPath) indexer.addFolder(`file://${params.rootPath}`);
+    else if (params.rootPath) indexer.addFolder(URI.file(params.rootPath).toString());
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
