@@ -39,6 +39,7 @@ const streams: Array<{ name: string; text: string; eol: string }> = [
   { name: 'document end markers', text: `${service('a')}\n...\n---\n${service('b')}\n...\n`, eol: '\n' },
   { name: '... without a following ---', text: `${service('a')}\n...\n${service('b')}\n`, eol: '\n' },
   { name: 'comments everywhere', text: `# head\n---\n# about a\n${service('a')} # trailing\n---\n# only a comment\n---\n${service('b')}\n# tail\n`, eol: '\n' },
+  { name: 'YAML directives', text: `%YAML 1.2\n---\n${service('a')}\n...\n%YAML 1.2\n%TAG !e! tag:example.com,2000:\n---\n${service('b')}\n`, eol: '\n' },
   { name: 'leading --- with a comment', text: `--- # first\n${service('a')}\n--- # second\n${service('b')}\n`, eol: '\n' },
 ];
 

@@ -56,8 +56,12 @@ export function splitDocuments(text: string): DocumentChunk[] {
     if (pos === 0 && text.charCodeAt(0) === 0xfeff) lineStart = 1;
     const line = text.slice(lineStart, Math.min(eol, lineStart + 4));
     if (DOC_START.test(line) && pos !== start) {
-      push(pos);
-      start = pos;
+      // Directives (`%YAML 1.2`) before a `---` belong to the document that the marker starts.
+      const directivesOnly = hasContent(text, start, pos) && !hasContent(text, start, pos, true);
+      if (!directivesOnly) {
+        push(pos);
+        start = pos;
+      }
     } else if (DOC_END.test(line)) {
       let next = eol;
       if (text.charCodeAt(next) === 13) next++;
@@ -73,8 +77,11 @@ export function splitDocuments(text: string): DocumentChunk[] {
   return chunks;
 }
 
-/** True when the range holds something besides blank lines, comments and document markers. */
-function hasContent(text: string, start: number, end: number): boolean {
+/**
+ * True when the range holds something besides blank lines, comments and document markers (and,
+ * with `directivesAreEmpty`, directive lines such as `%YAML 1.2`).
+ */
+function hasContent(text: string, start: number, end: number, directivesAreEmpty = false): boolean {
   let lineStart = true;
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
@@ -83,7 +90,7 @@ function hasContent(text: string, start: number, end: number): boolean {
       continue;
     }
     if (c === 32 || c === 9 || c === 0xfeff) continue;
-    if (c === 35 /* # */) {
+    if (c === 35 /* # */ || (directivesAreEmpty && lineStart && c === 37) /* % */) {
       while (i < end && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
       lineStart = true;
       continue;
