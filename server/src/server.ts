@@ -17,9 +17,11 @@ declare const GAMMA_LENS_VERSION: string;
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const indexer = new Indexer(connection, documents);
+  let workspaceFolders = false;
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const caps = params.capabilities;
+    workspaceFolders = caps.workspace?.workspaceFolders === true;
     indexer.caps = {
       configuration: caps.workspace?.configuration === true,
       workDoneProgress: caps.window?.workDoneProgress === true,
@@ -41,6 +43,7 @@ export function startServer(connection: Connection): void {
         documentSymbolProvider: true,
         workspaceSymbolProvider: true,
         completionProvider: { triggerCharacters: [':', ' '] },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'gamma-lens', version: typeof GAMMA_LENS_VERSION === 'string' ? GAMMA_LENS_VERSION : undefined },
     };
@@ -56,6 +59,15 @@ export function startServer(connection: Connection): void {
       void connection.client
         .register(DidChangeConfigurationNotification.type, { section: [ConfigSection, 'files.exclude'] })
         .catch((err: unknown) => connection.console.warn(`could not register for settings changes: ${String(err)}`));
+    }
+    if (workspaceFolders) {
+      connection.workspace.onDidChangeWorkspaceFolders(
+        (e) =>
+          void indexer.foldersChanged(
+            e.added.map((f) => f.uri),
+            e.removed.map((f) => f.uri),
+          ),
+      );
     }
     void indexer.start();
   });

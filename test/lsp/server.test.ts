@@ -303,6 +303,26 @@ describe('multi-root and robustness', () => {
     }
   });
 
+  test('workspace folders added and removed while running', async () => {
+    const root = copyFixture('lsp/multi');
+    const one = path.join(root, 'one');
+    const two = path.join(root, 'two');
+    const client = await LspClient.start({ folders: [one], cleanup: [root] });
+    try {
+      assert.equal(client.diagnostics.has(fileUri(path.join(two, 'app.yaml'))), false);
+      let ready = client.nextReady();
+      client.changeFolders([two]);
+      assert.deepEqual(await ready, { state: 'ready', files: 2, resources: 4 });
+      assert.deepEqual(client.diagnosticsFor(path.join(two, 'app.yaml')).map((d) => d.code), ['parent-port-not-found']);
+      ready = client.nextReady();
+      client.changeFolders([], [two]);
+      assert.deepEqual(await ready, { state: 'ready', files: 1, resources: 2 });
+      assert.deepEqual(client.diagnostics.get(fileUri(path.join(two, 'app.yaml'))), []);
+    } finally {
+      await client.stop();
+    }
+  });
+
   test('a feature that throws leaves the server answering the next request', async () => {
     const dir = copyFixture('lsp/basic');
     const routes = path.join(dir, 'routes.yaml');

@@ -282,6 +282,12 @@ export class LspClient {
     void this.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: events });
   }
 
+  /** Adds and removes workspace folders (paths). */
+  changeFolders(added: readonly string[], removed: readonly string[] = []): void {
+    const folder = (p: string) => ({ uri: fileUri(p), name: path.basename(p) });
+    void this.connection.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: added.map(folder), removed: removed.map(folder) } });
+  }
+
   /** Replaces the settings served for every folder and tells the server. */
   setSettings(settings: Record<string, unknown>): void {
     this.settings.set('*', settings);

@@ -429,6 +429,42 @@ export class Indexer {
     });
   }
 
+  /** Workspace folders added or removed: index the new ones, re-scan the folders around them. */
+  foldersChanged(added: readonly string[], removed: readonly string[]): Promise<void> {
+    return this.enqueue(async () => {
+      this.sendStatus('indexing');
+      const touched: string[] = [];
+      for (const uri of removed) {
+        const root = uriToPath(uri)?.replace(/(.)\/+$/, '$1');
+        const i = this.folders.findIndex((f) => f.root === root);
+        if (i < 0) continue;
+        const [gone] = this.folders.splice(i, 1);
+        for (const p of gone!.published) void this.connection.sendDiagnostics({ uri: pathToUri(p), diagnostics: [] });
+        touched.push(gone!.root);
+      }
+      for (const uri of added) {
+        this.addFolder(uri);
+        const root = uriToPath(uri);
+        if (root) touched.push(root.replace(/(.)\/+$/, '$1'));
+      }
+      for (const folder of this.folders) {
+        // New folders, and folders that gain or lose files because a nested folder came or went.
+        if (!touched.some((t) => t === folder.root || this.contains(folder.root, t))) continue;
+        this.applySettings(folder, await this.fetchSettings(folder));
+        await this.scanFolder(folder, () => undefined);
+      }
+      // Open documents outside every folder live in the loose bucket, and only those.
+      for (const f of this.loose.ws.files()) if (this.folderFor(f.path) !== this.loose) this.loose.pending.set(f.path, { path: f.path, text: null });
+      for (const d of this.documents.all()) {
+        const p = uriToPath(d.uri);
+        if (p && this.folderFor(p) === this.loose && !this.loose.ws.file(p)) this.loose.pending.set(p, { path: p, text: d.getText(), version: d.version });
+      }
+      await this.publishAll();
+      this.sendStatus('ready');
+      this.refreshLenses();
+    });
+  }
+
   refreshLenses(): void {
     if (this.caps.codeLensRefresh) void this.connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
   }
