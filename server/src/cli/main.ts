@@ -70,14 +70,30 @@ function runCheck(ws: Workspace, args: CliArgs, o: Output): number {
 
 const SARIF_LEVEL: Record<string, string> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
 
+/** A SARIF region (1-based lines and columns) for a span of a workspace file. */
+function sarifRegion(ws: Workspace, file: string, span: { start: number; end: number }): Record<string, number> | undefined {
+  const lines = ws.file(file)?.lines();
+  if (!lines) return undefined;
+  const s = lines.positionAt(span.start);
+  const e = lines.positionAt(span.end);
+  return { startLine: s.line + 1, startColumn: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1, charOffset: span.start, charLength: span.end - span.start };
+}
+
+function sarifArtifact(file: string): { uri: string } {
+  return { uri: encodeURI(displayPath(file)) };
+}
+
+/** SARIF 2.1.0: one rule per code (with help text and a link to its documentation), results with related locations and fixes. */
 function sarif(ws: Workspace, findings: Finding[]): unknown {
   const rules = ANALYZERS.map((a) => ({
     id: a.code,
     name: a.code,
     shortDescription: { text: a.summary },
+    fullDescription: { text: a.summary },
     helpUri: docsUrl(a.code),
-    help: { text: `${a.summary}. See ${docsUrl(a.code)}` },
+    help: { text: `${a.summary}. What it means, why, and how to fix it: ${docsUrl(a.code)}`, markdown: `${a.summary}.\n\n[Documentation of \`${a.code}\`](${docsUrl(a.code)})` },
     defaultConfiguration: { level: SARIF_LEVEL[a.defaultSeverity] },
+    properties: { tags: ['gateway-api', 'gep-1294'] },
   }));
   const index = new Map(rules.map((r, i) => [r.id, i]));
   return {
@@ -86,36 +102,30 @@ function sarif(ws: Workspace, findings: Finding[]): unknown {
     runs: [
       {
         tool: { driver: { name: 'gamma-lens', version: version(), informationUri: 'https://github.com/gamma-lens/gamma-lens', rules } },
-        results: findings.map((f) => {
-          const p = position(ws, f);
-          return {
-            ruleId: f.code,
-            ruleIndex: index.get(f.code),
-            level: SARIF_LEVEL[f.severity],
-            message: { text: f.message },
-            locations: [
-              {
-                physicalLocation: {
-                  artifactLocation: { uri: encodeURI(displayPath(f.file)) },
-                  region: { startLine: p.line, startColumn: p.column, endLine: p.endLine, endColumn: p.endColumn },
-                },
-              },
-            ],
-            relatedLocations: f.related.map((r, i) => {
-              const lines = ws.file(r.file)?.lines();
-              const s = lines?.positionAt(r.span.start);
-              const e = lines?.positionAt(r.span.end);
-              return {
-                id: i,
-                message: { text: r.message },
-                physicalLocation: {
-                  artifactLocation: { uri: encodeURI(displayPath(r.file)) },
-                  region: s && e ? { startLine: s.line + 1, startColumn: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1 } : undefined,
-                },
-              };
-            }),
-          };
-        }),
+        columnKind: 'utf16CodeUnits',
+        results: findings.map((f) => ({
+          ruleId: f.code,
+          ruleIndex: index.get(f.code),
+          level: SARIF_LEVEL[f.severity],
+          message: { text: f.message },
+          locations: [{ physicalLocation: { artifactLocation: sarifArtifact(f.file), region: sarifRegion(ws, f.file, f.span) } }],
+          relatedLocations: f.related.map((r, i) => ({
+            id: i,
+            message: { text: r.message },
+            physicalLocation: { artifactLocation: sarifArtifact(r.file), region: sarifRegion(ws, r.file, r.span) },
+          })),
+          fixes: f.fixes.map((x) => {
+            const byFile = new Map<string, typeof x.edits[number][]>();
+            for (const e of x.edits) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
+            return {
+              description: { text: x.title },
+              artifactChanges: [...byFile].map(([file, edits]) => ({
+                artifactLocation: sarifArtifact(file),
+                replacements: edits.map((e) => ({ deletedRegion: { charOffset: e.span.start, charLength: e.span.end - e.span.start }, insertedContent: { text: e.newText } })),
+              })),
+            };
+          }),
+        })),
       },
     ],
   };
