@@ -355,3 +355,44 @@ test('--implementation and --default-namespace reach the engine', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('inputs: node_modules and .git are skipped; binary, non-UTF-8 and oversized files are listed as skipped', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gamma-lens-cli-'));
+  try {
+    const svc = (name: string): string => `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}, namespace: ns}\nspec: {ports: [{port: 80}]}\n`;
+    fs.mkdirSync(path.join(dir, 'node_modules', 'pkg'), { recursive: true });
+    fs.mkdirSync(path.join(dir, '.git'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'node_modules', 'pkg', 'svc.yaml'), svc('hidden-npm'));
+    fs.writeFileSync(path.join(dir, '.git', 'svc.yaml'), svc('hidden-git'));
+    fs.writeFileSync(path.join(dir, 'sub', 'a.yml'), svc('a'));
+    fs.writeFileSync(path.join(dir, 'b.YAML'), svc('b'));
+    fs.writeFileSync(path.join(dir, 'big.yaml'), `${svc('big')}# ${'x'.repeat(400)}\n`);
+    fs.writeFileSync(path.join(dir, 'binary.yaml'), Buffer.from([0x6b, 0x69, 0x00, 0x01]));
+    fs.writeFileSync(path.join(dir, 'latin1.yaml'), Buffer.from('name: caf\xe9\n', 'latin1'));
+    fs.writeFileSync(path.join(dir, 'ignored.json'), '{}');
+    const r = cli(['check', '--format', 'json', '--max-file-size', '300'], dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual((JSON.parse(r.stdout) as { skipped: unknown[] }).skipped, [
+      { file: 'big.yaml', line: 1, reason: `file is ${fs.statSync(path.join(dir, 'big.yaml')).size} bytes, over the size cap of 300 bytes` },
+      { file: 'binary.yaml', line: 1, reason: 'binary file (contains NUL bytes)' },
+      { file: 'latin1.yaml', line: 1, reason: 'not UTF-8 text' },
+    ]);
+    const b = JSON.parse(cli(['bindings', '--format', 'json', '--max-file-size', '300'], dir).stdout) as { services: Array<{ name: string; file: string }> };
+    assert.deepEqual(b.services.map((s) => [s.name, s.file]), [
+      ['a', 'sub/a.yml'],
+      ['b', 'b.YAML'],
+    ]);
+    // A file named on the command line is read even if it is not under a folder argument.
+    const single = JSON.parse(cli(['bindings', '--format', 'json', 'sub/a.yml', 'b.YAML'], dir).stdout) as { services: Array<{ name: string }> };
+    assert.deepEqual(single.services.map((s) => s.name), ['a', 'b']);
+    // Without a cap the big file is read.
+    const all = JSON.parse(cli(['bindings', '--format', 'json'], dir).stdout) as { services: Array<{ name: string }> };
+    assert.deepEqual(all.services.map((s) => s.name), ['a', 'b', 'big']);
+    const bad = cli(['check', '--max-file-size', 'huge'], dir);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^gamma-lens: --max-file-size takes a size such as 10MB \(got 'huge'\)\n$/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
