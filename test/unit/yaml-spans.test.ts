@@ -354,3 +354,32 @@ test('every span of a realistic route points at the text it names', () => {
   );
   assert.equal(textAt(ws, F, rule.filters[0]!.span), 'type: RequestMirror\n      requestMirror:\n        backendRef: {name: mirror, port: 81}');
 });
+
+test('LineIndex: LF, CRLF and lone CR line endings, round trips and clamping', () => {
+  const text = 'a\r\nbc\rd\n\né😀';
+  const lines = new LineIndex(text);
+  assert.equal(lines.lineCount, 5);
+  const table: Array<[number, number, number]> = [
+    [0, 0, 0],
+    [1, 0, 1],
+    [3, 1, 0],
+    [5, 1, 2],
+    [6, 2, 0],
+    [8, 3, 0],
+    [9, 4, 0],
+    [10, 4, 1],
+    [12, 4, 3],
+    [99, 4, 3],
+    [-5, 0, 0],
+  ];
+  for (const [offset, line, character] of table) {
+    assert.deepEqual(lines.positionAt(offset), { line, character }, `offset ${offset}`);
+    if (offset >= 0 && offset <= text.length) assert.equal(lines.offsetAt({ line, character }), offset, `round trip ${offset}`);
+  }
+  // Characters past the end of a line stop before its line break; lines past the end clamp.
+  assert.equal(lines.offsetAt({ line: 0, character: 99 }), 1);
+  assert.equal(lines.offsetAt({ line: 1, character: 99 }), 5);
+  assert.equal(lines.offsetAt({ line: 9, character: 0 }), text.length);
+  assert.equal(lines.offsetAt({ line: -1, character: 3 }), 0);
+  assert.deepEqual([0, 1, 2, 3, 4].map((l) => lines.lineStart(l)), [0, 3, 6, 8, 9]);
+});
