@@ -61,7 +61,14 @@ function parentRefHover(ws: Workspace, route: RouteObject, index: number): strin
   lines.push(`${roleText} for Service ${target}, port${res.ports.length === 1 ? '' : 's'} ${ports}.`);
   lines.push('');
   if (res.role === 'producer') {
-    lines.push(`Applies to **all callers** of ${target} (callers in namespaces with their own consumer routes for a port use those instead).`);
+    const consumerNs = new Set<string>();
+    if (res.service) for (const pb of serviceBindings(ws, res.service).ports) if (res.ports.includes(pb.port)) for (const ns of pb.consumers.keys()) consumerNs.add(ns);
+    const except = [...consumerNs].sort().map(code).join(', ');
+    lines.push(
+      consumerNs.size
+        ? `Applies to **all callers** of ${target} except callers in ${except}, whose consumer routes replace it.`
+        : `Applies to **all callers** of ${target} (a namespace with its own consumer routes for a port would use those instead).`,
+    );
   } else {
     lines.push(`Applies only to callers in namespace ${code(route.namespace)}; for them it replaces the producer routes of ${target}.`);
   }
@@ -107,11 +114,15 @@ function backendRefHover(ws: Workspace, route: RouteObject, ref: BackendRefNode)
   if (producer.length + consumer.length === 0) {
     lines.push('', `${target} is **not overridden**: requests go to its endpoints.`);
   } else {
-    const from = route.namespace;
+    // The caller is the Gateway for a Gateway-bound route (its proxies run in the Gateway's namespace), else the route's namespace.
+    const gateway = route.parentRefs.find((p) => (p.kind?.value ?? 'Gateway') === 'Gateway');
+    const from = gateway ? (gateway.namespace?.value ?? route.namespace) : route.namespace;
     const pb = b.ports.find((p) => p.port === sp) ?? b.ports[0];
     const applying = pb ? (pb.consumers.get(from) ?? pb.producer) : null;
     lines.push('', `${target} is **itself overridden** by ${[...producer, ...consumer].map(routeLabel).join(', ')}.`);
-    if (applying) lines.push('', `Requests from ${code(from)} sent here are routed again by ${applying.routes.map((a) => routeLabel(a.route)).join(', ')}.`);
+    const who = gateway ? `the Gateway (namespace ${code(from)})` : `callers in ${code(from)}`;
+    if (applying) lines.push('', `Requests from ${who} sent here are routed again by ${applying.routes.map((a) => routeLabel(a.route)).join(', ')}.`);
+    else lines.push('', `Requests from ${who} sent here are not rerouted: no route applies to them on this port.`);
   }
   return lines.join('\n');
 }
@@ -122,7 +133,8 @@ function serviceHover(ws: Workspace, svc: ServiceObject): string {
   if (ws.service(svc.namespace, svc.name) !== svc) lines.push('', 'This is a second definition: the first by file path is used.');
   for (const pb of b.ports) {
     const parts: string[] = [];
-    parts.push(pb.producer ? `all callers → ${pb.producer.routes.map((a) => routeLabel(a.route)).join(', ')}` : 'all callers → its endpoints (no producer route)');
+    const everyone = pb.consumers.size ? 'other callers' : 'all callers';
+    parts.push(pb.producer ? `${everyone} → ${pb.producer.routes.map((a) => routeLabel(a.route)).join(', ')}` : `${everyone} → its endpoints (no producer route)`);
     for (const [ns, g] of pb.consumers) parts.push(`callers in ${code(ns)} → ${g.routes.map((a) => routeLabel(a.route)).join(', ')}`);
     lines.push('', `- port ${code(portLabel(pb.port))}: ${parts.join('; ')}`);
   }

@@ -43,7 +43,7 @@ export function locate(ws: Workspace, path: string, offset: number): Located | u
     return { type: 'route', route: o };
   }
   if (isService(o)) {
-    if (o.nameField && within(o.nameField.span, offset)) return { type: 'serviceName', service: o };
+    if (o.nameField && (within(o.nameField.span, offset) || within(o.nameField.keySpan, offset))) return { type: 'serviceName', service: o };
     return { type: 'service', service: o };
   }
   return { type: 'object', object: o };
