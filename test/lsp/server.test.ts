@@ -79,7 +79,7 @@ describe('language server on the basic fixture', () => {
     const h = await client.hover(broken, positionOf(text, 'port: 80'));
     assert.ok(h);
     assert.match(h.contents.value, /binds nothing/);
-    assert.match(h.contents.value, /no `group`/);
+    assert.match(h.contents.value, /the ref has no group/);
   });
 
   test('hover on a backendRef says whether its Service is overridden', async () => {

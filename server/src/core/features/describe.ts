@@ -6,19 +6,19 @@ import type { Workspace } from '../index/snapshot';
 import { dirname } from '../index/namespaces';
 import type { K8sObject, RouteObject, ServiceObject, ServicePort } from '../model/types';
 
-/** One sentence per reason a Service parentRef binds nothing. */
+/** One sentence per reason a Service parentRef binds nothing (plain text: callers escape it for markdown). */
 export function unboundReasonText(res: ParentResolution): string {
   const svc = `${res.namespace}/${res.name}`;
   const reasons: Record<UnboundReason, string> = {
-    'group-missing': 'the ref has no `group`, so the API server defaults it to gateway.networking.k8s.io and it names no core Service. Set `group: ""`.',
-    'group-wrong': `the group ${JSON.stringify(res.ref.group?.value ?? '')} is not the core group: use \`group: ""\`.`,
-    'group-core-ignored': 'this implementation ignores `group: core`; use `group: ""`.',
-    'no-name': 'the ref has no `name`.',
+    'group-missing': 'the ref has no group, so the API server defaults it to gateway.networking.k8s.io and it names no core Service. Set group: "".',
+    'group-wrong': `the group ${JSON.stringify(res.ref.group?.value ?? '')} is not the core group: use group: "".`,
+    'group-core-ignored': 'this implementation ignores group: core; use group: "".',
+    'no-name': 'the ref has no name.',
     'service-not-found': `Service ${svc} is not in the workspace (parent not found).`,
     'port-not-found': `Service ${svc} has no port ${String(res.ref.port?.value ?? '')}.`,
-    'section-not-found': `Service ${svc} has no port named ${JSON.stringify(res.ref.sectionName?.value ?? '')} (or it names a different port than \`port\`).`,
+    'section-not-found': `Service ${svc} has no port named ${JSON.stringify(res.ref.sectionName?.value ?? '')} (or it names a different port than port).`,
     'service-type': `Service ${svc} is headless or ExternalName, which this implementation does not route.`,
-    'route-rejected': 'the route has duplicate parentRefs not told apart by `sectionName`, so the API server rejects it.',
+    'route-rejected': 'the route has duplicate parentRefs not told apart by sectionName, so the API server rejects it.',
     'consumer-unsupported': 'this implementation does not support consumer routes (a route in another namespace than the Service).',
     'route-kind-ignored': 'this implementation ignores policy.linkerd.io routes.',
   };

@@ -53,7 +53,7 @@ function parentRefHover(ws: Workspace, route: RouteObject, index: number): strin
   const roleText = res.role === 'producer' ? '**producer** route' : '**consumer** route';
   if (!res.binds) {
     lines.push(`${roleText} parentRef to Service ${target}: **binds nothing**.`);
-    lines.push('', `Why: ${unboundReasonText(res)}`);
+    lines.push('', `Why: ${escapeMarkdown(unboundReasonText(res))}`);
     lines.push('', routeNs);
     return lines.join('\n');
   }
