@@ -18,8 +18,9 @@ export const OUTPUT = path.join(REPO_ROOT, 'test-output', 'e2e');
 /** Why the suite cannot run here, or null when everything it needs is installed. */
 export function missingTools() {
   const missing = [];
-  if (!fs.existsSync(CODE_SERVER)) missing.push(path.relative(REPO_ROOT, CODE_SERVER));
-  if (!fs.existsSync(path.join(PLAYWRIGHT, 'package.json'))) missing.push(path.relative(REPO_ROOT, PLAYWRIGHT));
+  const show = (p) => (p.startsWith(REPO_ROOT + path.sep) ? path.relative(REPO_ROOT, p) : p);
+  if (!fs.existsSync(CODE_SERVER)) missing.push(show(CODE_SERVER));
+  if (!fs.existsSync(path.join(PLAYWRIGHT, 'package.json'))) missing.push(show(PLAYWRIGHT));
   if (!fs.existsSync(CHROMIUM)) missing.push(CHROMIUM);
   return missing.length ? `missing ${missing.join(', ')} (run scripts/e2e-setup.sh)` : null;
 }
