@@ -396,3 +396,34 @@ test('inputs: node_modules and .git are skipped; binary, non-UTF-8 and oversized
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('explain on the conformance fixtures: --path /pkg.Service/Method, --header, --method', () => {
+  const mesh = path.relative(REPO_ROOT, path.join(REPO_ROOT, '..', 'shared', 'fixtures', 'gateway-api', 'conformance'));
+  const base = ['explain', '--service', 'gateway-conformance-mesh/echo', '--from', 'gateway-conformance-mesh', '--format', 'json', mesh];
+  const run = (extra: string[]): { match: unknown; backends: unknown; status: unknown } => {
+    const r = cli([...base, ...extra]);
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as { match: unknown; backends: unknown; status: unknown };
+    return { match: j.match, backends: j.backends, status: j.status };
+  };
+  const M = 'gateway-conformance-mesh';
+  assert.deepEqual(run(['--port', '7070', '--path', '/grpc.testing.TestService/UnaryCall', '--header', 'x-test-case=multi']), {
+    match: { route: `GRPCRoute/${M}/grpc-request-header-modifier`, rule: 3, backends: [{ service: `${M}/echo-v2`, port: 7070, weight: 1 }] },
+    backends: [{ service: `${M}/echo-v2`, port: 7070, weight: 1 }],
+    status: 200,
+  });
+  assert.deepEqual(run(['--port', '7070', '--path', '/grpc.testing.TestService/UnaryCall', '--header', 'x-test-case: set']).match, {
+    route: `GRPCRoute/${M}/grpc-request-header-modifier`,
+    rule: 0,
+    backends: [{ service: `${M}/echo-v1`, port: 7070, weight: 1 }],
+  });
+  assert.deepEqual(run(['--port', '80', '--path', '/v2/x', '--method', 'DELETE']).backends, [{ service: `${M}/echo-v2`, port: 8080, weight: 1 }]);
+  assert.deepEqual(run(['--port', '80', '--path', '/', '--header', 'version=two']).backends, [{ service: `${M}/echo-v2`, port: 8080, weight: 1 }]);
+  const redirect = run(['--port', '80', '--path', '/permanent/x']);
+  assert.deepEqual([redirect.status, redirect.backends], [308, []]);
+  const notFound = run(['--port', '8080', '--path', '/nowhere']);
+  assert.deepEqual([notFound.status, notFound.match, notFound.backends], [404, null, []]);
+  const bad = cli([...base, '--port', '80', '--header', 'novalue']);
+  assert.equal(bad.status, 2);
+  assert.equal(bad.stderr, "gamma-lens: --header takes NAME=VALUE (got 'novalue')\n");
+});
