@@ -136,4 +136,18 @@ describe('code-server (VS Code 1.100 workbench) with the gamma-lens VSIX', () =>
     await h.goTo(page, line, column);
     await page.locator('.codelens-decoration', { hasText: `overridden by 1 producer route (${route.metadata.name})` }).first().waitFor({ timeout: 30000 });
   });
+
+  scenario('5-status', 'the language status item reports the indexed resources', async () => {
+    // every Kubernetes object in the workspace, as the server counts them (the route added above included)
+    const files = fs.readdirSync(ws, { recursive: true }).filter((f) => /\.ya?ml$/.test(f));
+    const objects = files.flatMap((f) => parseAllDocuments(read(f)).map((d) => d.toJS())).filter((d) => d?.apiVersion && d?.kind);
+    await h.openFile(page, 'seed/03-consumer-route-c.yaml', 'route-c');
+    await page.locator('[id="status.languageStatus"]').click();
+    const item = page.locator('.hover-language-status .element', { hasText: 'GAMMA Lens' }).first();
+    await item.waitFor({ timeout: 30000 });
+    await h.settled(page.locator('.monaco-hover:not(.hidden)').first());
+    const text = (await item.innerText()).replace(/\s+/g, ' ');
+    assert.match(text, new RegExp(`GAMMA Lens: ${objects.length} resources`), text);
+    assert.match(text, new RegExp(`${files.length} YAML files indexed`), text);
+  });
 });
