@@ -338,3 +338,16 @@ test('routes of other kinds on the same port (istio, UDP) are not HTTP catch-all
   // A group of only TCP routes: the first route's rule.
   assert.equal(outcome(ask([tcp], { path: '/' }, 'istio')), 'null app/tcp-backend:80@1');
 });
+
+test('group: core Service backends: resolve except with istio profiles, where they get no traffic', () => {
+  const only = route('r', '  - backendRefs: [{group: core, kind: Service, name: a, port: 80}]\n');
+  const mixed = route('r', '  - backendRefs: [{group: core, kind: Service, name: a, port: 80, weight: 1}, {name: b, port: 80, weight: 3}]\n');
+  for (const impl of ['generic', 'linkerd', 'cilium'] as const) {
+    assert.equal(outcome(ask([only], { path: '/' }, impl)), '200 app/a:80@1', impl);
+    assert.equal(outcome(ask([mixed], { path: '/' }, impl)), '200 app/a:80@1,app/b:80@3', impl);
+  }
+  for (const impl of ['istio', 'istio-ambient'] as const) {
+    assert.equal(outcome(ask([only], { path: '/' }, impl)), '500 HTTPRoute/app/r#0', impl);
+    assert.equal(outcome(ask([mixed], { path: '/' }, impl)), '200 app/b:80@3', impl);
+  }
+});

@@ -87,6 +87,16 @@ function ruleOutcome(
     return { status: 500, backends: [], note: 'the rule has no backendRefs and no redirect: requests get 500' };
   }
   if (backends.every((b) => b.weight === 0)) return { status: 500, backends, note: 'every backend of the rule has weight 0: requests get 500' };
+  if (!profileOf(ws.options.implementation).coreBackendResolves) {
+    // Istio does not resolve `group: core` Service backends: they get no traffic (CONTRACT §3).
+    const dead = rule.backendRefs.map((b) => b.group?.value !== null && b.group?.value !== undefined && b.group.value !== '' && b.group.value.toLowerCase() === 'core');
+    if (dead.some((d) => d)) {
+      const live = backends.filter((b, i) => !dead[i] && b.weight !== 0);
+      const note = `${ws.options.implementation} does not resolve backendRefs with group: core`;
+      if (live.length === 0) return { status: 500, backends, note: `${note}, and no other backend gets traffic: requests get 500` };
+      return { status: 200, backends: live, note: `${note}; forwarded to ${live.map((b) => `${b.service}:${b.port ?? '?'} (weight ${b.weight})`).join(', ')}` };
+    }
+  }
   return { status: 200, backends, note: `forwarded to ${backends.map((b) => `${b.service}:${b.port ?? '?'} (weight ${b.weight})`).join(', ')}` };
 }
 
