@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CloseAction, ErrorAction, LanguageClient, RevealOutputChannelOn, State, TransportKind } from 'vscode-languageclient/node';
 import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
-import { StatusNotification } from '../../server/src/protocol';
-import type { StatusParams } from '../../server/src/protocol';
+import { RoleAtRequest, StatusNotification } from '../../server/src/protocol';
+import type { RoleAtResult, StatusParams } from '../../server/src/protocol';
 import { StatusItem } from './status';
 
 /** Restarts allowed within `RESTART_WINDOW_MS` before the client gives up and tells the user. */
@@ -87,6 +87,37 @@ export class Ctx implements vscode.Disposable {
     );
     this.status.starting();
     await client.start();
+    this.followCursor();
+  }
+
+  private cursorTimer: NodeJS.Timeout | undefined;
+  private following = false;
+
+  /** Shows the role of the route or Service under the cursor in the status item (debounced). */
+  private followCursor(): void {
+    if (this.following) return;
+    this.following = true;
+    const update = (editor: vscode.TextEditor | undefined): void => {
+      if (this.cursorTimer) clearTimeout(this.cursorTimer);
+      this.cursorTimer = setTimeout(() => {
+        const client = this.client;
+        const doc = editor?.document;
+        if (!client || client.state !== State.Running || !doc || (doc.languageId !== 'yaml' && doc.languageId !== 'helm') || doc.uri.scheme !== 'file') {
+          this.status.role(null);
+          return;
+        }
+        const pos = editor.selection.active;
+        client.sendRequest<RoleAtResult>(RoleAtRequest, { uri: doc.uri.toString(), position: { line: pos.line, character: pos.character } }).then(
+          (r) => this.status.role(r.text),
+          () => this.status.role(null),
+        );
+      }, 250);
+    };
+    this.disposables.push(
+      vscode.window.onDidChangeTextEditorSelection((e) => update(e.textEditor)),
+      vscode.window.onDidChangeActiveTextEditor((e) => update(e)),
+      { dispose: () => this.cursorTimer && clearTimeout(this.cursorTimer) },
+    );
   }
 
   async restart(): Promise<void> {

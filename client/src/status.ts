@@ -5,6 +5,8 @@ import type { StatusParams } from '../../server/src/protocol';
 
 export class StatusItem implements vscode.Disposable {
   private readonly item: vscode.LanguageStatusItem;
+  private currentRole: string | null = null;
+  private counts = '';
 
   constructor() {
     this.item = vscode.languages.createLanguageStatusItem('gammaLens.status', [{ language: 'yaml' }, { language: 'helm' }]);
@@ -22,7 +24,18 @@ export class StatusItem implements vscode.Disposable {
     this.item.busy = p.state === 'indexing';
     this.item.severity = vscode.LanguageStatusSeverity.Information;
     this.item.text = p.state === 'indexing' ? `GAMMA Lens: indexing (${p.files} files)` : `GAMMA Lens: ${p.resources} resources`;
-    this.item.detail = `${p.files} YAML files indexed`;
+    this.counts = `${p.files} YAML files indexed`;
+    this.render();
+  }
+
+  /** What the route or Service under the cursor does, or nothing. */
+  role(text: string | null): void {
+    this.currentRole = text;
+    this.render();
+  }
+
+  private render(): void {
+    this.item.detail = this.currentRole ? `${this.currentRole} — ${this.counts}` : this.counts;
   }
 
   stopped(): void {

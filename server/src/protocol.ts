@@ -85,6 +85,19 @@ export interface CreateProducerRouteParams {
   readonly port?: number;
 }
 
+/** Client → server request: what the object under the cursor does (for the language status item). */
+export const RoleAtRequest = 'gammaLens/roleAt';
+
+export interface RoleAtParams {
+  readonly uri: string;
+  readonly position: { readonly line: number; readonly character: number };
+}
+
+export interface RoleAtResult {
+  /** E.g. `producer route for app-ns/svc-a:80 · applies to all callers`; null when the cursor is on nothing we know. */
+  readonly text: string | null;
+}
+
 /** Command ids, contributed by the client (package.json `contributes.commands`) or used by lenses. */
 export const Commands = {
   restartServer: 'gammaLens.restartServer',

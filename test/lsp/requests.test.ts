@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BindingsRequest, CreateProducerRouteRequest, ExplainRequestMethod, ServicesRequest } from '../../server/src/protocol';
+import { BindingsRequest, CreateProducerRouteRequest, ExplainRequestMethod, RoleAtRequest, ServicesRequest } from '../../server/src/protocol';
 import type { BindingsResult, ServiceSummary } from '../../server/src/protocol';
 import { LspClient, applyEdits, copyFixture, fileUri, positionOf } from '../support/lsp-client';
 import type { Diagnostic, WorkspaceEdit } from '../support/lsp-client';
@@ -167,5 +167,25 @@ describe('exclude globs', () => {
     assert.equal(m('a/c/x1.yaml'), true);
     assert.equal(m('a/d/x1.yaml'), false);
     assert.equal(globMatcher([])('anything'), false);
+  });
+});
+
+describe('role under the cursor', () => {
+  test('gammaLens/roleAt describes the route or Service at a position', async () => {
+    const dir = copyFixture('lsp/basic');
+    const client = await LspClient.start({ folders: [dir] });
+    try {
+      const routes = path.join(dir, 'routes.yaml');
+      const text = fs.readFileSync(routes, 'utf8');
+      const at = async (needle: string, occurrence = 0) =>
+        (await client.request<{ text: string | null }>(RoleAtRequest, { uri: fileUri(routes), position: positionOf(text, needle, 0, occurrence) })).text;
+      assert.equal(await at('rules:'), 'producer route for app-ns/svc-a:80 · applies to all callers');
+      assert.equal(await at('rules:', 1), 'consumer route for app-ns/svc-a:80 · applies to callers in dev-ns');
+      const services = path.join(dir, 'services.yaml');
+      const r = await client.request<{ text: string | null }>(RoleAtRequest, { uri: fileUri(services), position: positionOf(fs.readFileSync(services, 'utf8'), 'svc-lonely') });
+      assert.equal(r.text, 'Service app-ns/svc-lonely: no mesh routes');
+    } finally {
+      await client.stop();
+    }
   });
 });

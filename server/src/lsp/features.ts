@@ -29,17 +29,20 @@ import {
   getHover,
   producerRouteActions,
   quickFixes,
+  roleAt,
   routeGeneratorActions,
   workspaceSymbols,
 } from '../core/features/index';
 import type { CompletionEntry, FileSpan, SymbolInfo } from '../core/features/index';
-import { BindingsRequest, Commands, CreateProducerRouteRequest, DIAGNOSTIC_SOURCE, ExplainRequestMethod, ServicesRequest } from '../protocol';
+import { BindingsRequest, Commands, CreateProducerRouteRequest, DIAGNOSTIC_SOURCE, ExplainRequestMethod, RoleAtRequest, ServicesRequest } from '../protocol';
 import type {
   BindingsParams,
   BindingsResult,
   CreateProducerRouteParams,
   ExplainParams,
   ExplainResultOrError,
+  RoleAtParams,
+  RoleAtResult,
   ServiceSummary,
   ServicesParams,
 } from '../protocol';
@@ -309,6 +312,15 @@ export function registerFeatures(connection: Connection, indexer: Indexer): void
         }
       }
       return out.sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+    }),
+  );
+
+  connection.onRequest(
+    RoleAtRequest,
+    runSafe(log, RoleAtRequest, { text: null } as RoleAtResult, (params: RoleAtParams): RoleAtResult => {
+      const a = at(params.uri);
+      if (!a) return { text: null };
+      return { text: roleAt(a.ws, a.path, toSpan(a.file, { start: params.position, end: params.position }).start) ?? null };
     }),
   );
 

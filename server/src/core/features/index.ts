@@ -1,7 +1,7 @@
 /** Editor answers in editor terms (still LSP-free): one façade for the language server. */
 export { getHover } from './hover';
 export type { HoverResult } from './hover';
-export { getCodeLenses, serviceLensTitle } from './lens';
+export { getCodeLenses, roleAt, serviceLensTitle } from './lens';
 export type { Lens, LensAction } from './lens';
 export { findDefinition, findReferences, documentSymbols, workspaceSymbols } from './navigation';
 export type { FileSpan, SymbolInfo } from './navigation';

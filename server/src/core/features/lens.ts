@@ -9,6 +9,7 @@ import { isRoute, isService } from '../model/types';
 import type { RouteObject, ServiceObject } from '../model/types';
 import type { Span } from '../text';
 import { boundRoutes, unboundReasonShort } from './describe';
+import { objectAt } from './locate';
 import { findReferences } from './navigation';
 import type { FileSpan } from './navigation';
 import { plural } from './markdown';
@@ -87,4 +88,16 @@ export function getCodeLenses(ws: Workspace, path: string): Lens[] {
     else if (isRoute(o)) out.push(...routeLenses(ws, o));
   }
   return out;
+}
+
+/** One line about the route or Service under `offset`, for a status item. */
+export function roleAt(ws: Workspace, path: string, offset: number): string | undefined {
+  const o = objectAt(ws, path, offset);
+  if (!o) return undefined;
+  if (isService(o)) return serviceLensTitle(ws, o) ?? `Service ${o.namespace}/${o.name}: no mesh routes`;
+  if (isRoute(o)) {
+    const titles = routeLenses(ws, o).map((l) => l.title);
+    return titles.length ? titles.join(' | ') : `${o.kind} ${o.namespace}/${o.name}: no Service parents`;
+  }
+  return undefined;
 }
