@@ -351,6 +351,9 @@ test('all gateway-api fixtures as one workspace: request outcomes of the merged 
   for (const [req, want] of cases) assert.equal(outcome(ask(ws, req)), want, JSON.stringify(req));
   const grpc = ask(ws, { svc: 'echo', port: 7070, path: '/grpc.testing.TestService/UnaryCall' });
   assert.equal(grpc.match?.route, `GRPCRoute/${M}/mesh-grpc-weighted-backends`);
+  // echo-v3 has weight 0 and no Service: it changes nothing, the status stays 200.
+  assert.equal(ws.service(M, 'echo-v3'), undefined);
+  assert.equal(grpc.status, 200);
 });
 
 test('the ServiceImport example: a ServiceImport parent in the default namespace', () => {
