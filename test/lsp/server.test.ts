@@ -323,6 +323,23 @@ describe('multi-root and robustness', () => {
     }
   });
 
+  test('a client with no capabilities: no progress or registrations, settings pushed in didChangeConfiguration', async () => {
+    const dir = copyFixture('lsp/basic');
+    const broken = path.join(dir, 'broken.yaml');
+    const client = await LspClient.start({ folders: [dir], bareCapabilities: true });
+    try {
+      assert.deepEqual(client.progress, []);
+      assert.deepEqual(client.registrations, []);
+      assert.deepEqual(client.diagnosticsFor(broken).map((d) => d.code), ['parent-group-missing']);
+      const ready = client.nextReady();
+      client.pushSettings({ gammaLens: { diagnostics: { severity: { 'parent-group-missing': 'off' } } } });
+      await ready;
+      assert.deepEqual(client.diagnosticsFor(broken), []);
+    } finally {
+      await client.stop();
+    }
+  });
+
   test('a feature that throws leaves the server answering the next request', async () => {
     const dir = copyFixture('lsp/basic');
     const routes = path.join(dir, 'routes.yaml');

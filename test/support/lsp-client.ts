@@ -83,6 +83,25 @@ export interface FileEvent {
   type: 1 | 2 | 3;
 }
 
+/** What the test client tells the server it supports (like VS Code, minus what tests do not need). */
+const FULL_CAPABILITIES = {
+  workspace: {
+    configuration: true,
+    workspaceFolders: true,
+    didChangeWatchedFiles: { dynamicRegistration: true },
+    didChangeConfiguration: { dynamicRegistration: true },
+    codeLens: { refreshSupport: true },
+  },
+  window: { workDoneProgress: true },
+  textDocument: {
+    synchronization: { dynamicRegistration: false },
+    publishDiagnostics: { relatedInformation: true, codeDescriptionSupport: true, dataSupport: true },
+    hover: { contentFormat: ['markdown', 'plaintext'] },
+    completion: { completionItem: { snippetSupport: true } },
+    documentSymbol: { hierarchicalDocumentSymbolSupport: true },
+  },
+};
+
 export const SERVER_JS = path.join(REPO_ROOT, 'server', 'out', 'server.js');
 
 export interface StartOptions {
@@ -96,6 +115,8 @@ export interface StartOptions {
   readonly env?: Record<string, string>;
   /** Milliseconds a wait may take before it fails the test (a guard, not a sleep). */
   readonly timeout?: number;
+  /** Advertise no client capabilities at all (no configuration, progress or dynamic registration). */
+  readonly bareCapabilities?: boolean;
   /** Temporary folders to delete on `stop()`. */
   readonly cleanup?: readonly string[];
 }
@@ -185,23 +206,7 @@ export class LspClient {
       processId: process.pid,
       rootUri: options.folders[0] ? fileUri(options.folders[0]) : null,
       workspaceFolders: options.folders.map((f) => ({ uri: fileUri(f), name: path.basename(f) })),
-      capabilities: {
-        workspace: {
-          configuration: true,
-          workspaceFolders: true,
-          didChangeWatchedFiles: { dynamicRegistration: true },
-          didChangeConfiguration: { dynamicRegistration: true },
-          codeLens: { refreshSupport: true },
-        },
-        window: { workDoneProgress: true },
-        textDocument: {
-          synchronization: { dynamicRegistration: false },
-          publishDiagnostics: { relatedInformation: true, codeDescriptionSupport: true, dataSupport: true },
-          hover: { contentFormat: ['markdown', 'plaintext'] },
-          completion: { completionItem: { snippetSupport: true } },
-          documentSymbol: { hierarchicalDocumentSymbolSupport: true },
-        },
-      },
+      capabilities: options.bareCapabilities ? {} : FULL_CAPABILITIES,
     });
     await connection.sendNotification('initialized', {});
     await first;
@@ -280,6 +285,11 @@ export class LspClient {
 
   filesChanged(events: FileEvent[]): void {
     void this.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: events });
+  }
+
+  /** Pushes settings in the notification itself, for servers talking to clients without `workspace/configuration`. */
+  pushSettings(settings: Record<string, unknown>): void {
+    void this.connection.sendNotification('workspace/didChangeConfiguration', { settings });
   }
 
   /** Adds and removes workspace folders (paths). */
