@@ -268,3 +268,27 @@ test('route-kind-conflict: the HTTPRoute loses to a GRPCRoute on the same port, 
   // Near miss: istio does not resolve kind conflicts.
   assert.deepEqual(of(analyze(files, { implementation: 'istio' }), 'route-kind-conflict'), []);
 });
+
+test('policy.linkerd.io HTTPRoutes get no findings outside the linkerd profile; linkerd reads them', () => {
+  const policy = [
+    'apiVersion: policy.linkerd.io/v1beta2',
+    'kind: HTTPRoute',
+    'metadata:',
+    '  name: p',
+    '  namespace: app',
+    'spec:',
+    '  parentRefs:',
+    '  - group: core',
+    '    kind: Service',
+    '    name: svc-a',
+    '    port: 8080',
+    '  rules:',
+    '  - backendRefs:',
+    '    - name: svc-a',
+    '      port: 80',
+    '',
+  ].join('\n');
+  for (const impl of ['generic', 'istio', 'cilium'] as const) assert.deepEqual(analyze({ '/ws/svc.yaml': SVC, '/ws/p.yaml': policy }, { implementation: impl }).findings, [], impl);
+  const linkerd = analyze({ '/ws/svc.yaml': SVC, '/ws/p.yaml': policy }, { implementation: 'linkerd' });
+  assert.deepEqual(linkerd.findings.map((f) => `${f.code} ${under(linkerd, f)}`), ['parent-port-not-found 8080']);
+});

@@ -89,7 +89,7 @@ export function analyzeFile(ws: Workspace, path: string, settings: AnalysisSetti
     } catch (err) {
       // One broken analyzer must not hide the findings of the others.
       found = [];
-      void err;
+      settings.onError?.(analyzer.code, path, err);
     }
     for (const raw of found) {
       // Block nodes end after their last line break; findings end on the node's last character.

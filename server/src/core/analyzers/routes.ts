@@ -7,14 +7,24 @@ import type { BackendRefNode, RouteObject, ServiceObject } from '../model/types'
 import type { Workspace } from '../index/snapshot';
 import type { AnalysisContext } from './types';
 
+/**
+ * The routes of the file that the selected implementation reads at all: `policy.linkerd.io`
+ * HTTPRoutes are Linkerd's own resource and get no findings outside the linkerd profile.
+ */
 export function routesOf(ctx: AnalysisContext): RouteObject[] {
-  return ctx.file.objects.filter(isRoute);
+  return ctx.file.objects.filter(isRoute).filter((r) => routeRecognised(ctx, r));
 }
 
 /** Each route of the file with every parentRef resolved under the selected profile. */
 export function resolvedRoutes(ctx: AnalysisContext): Array<{ route: RouteObject; parents: ParentResolution[] }> {
-  return routesOf(ctx).map((route) => ({ route, parents: resolveRoute(ctx.ws, route) }));
+  // Every analyzer of a file asks for this: compute it once per analysis context.
+  let cached = resolvedCache.get(ctx);
+  if (!cached) resolvedCache.set(ctx, (cached = routesOf(ctx).map((route) => ({ route, parents: resolveRoute(ctx.ws, route) }))));
+  return cached;
 }
+
+const resolvedCache = new WeakMap<AnalysisContext, Array<{ route: RouteObject; parents: ParentResolution[] }>>();
+const backendsCache = new WeakMap<AnalysisContext, Array<{ route: RouteObject; parents: ParentResolution[]; b: BackendRefNode; t: BackendTarget }>>();
 
 /** True when the route is recognised by the selected implementation at all. */
 export function routeRecognised(ctx: AnalysisContext, route: RouteObject): boolean {
@@ -91,10 +101,13 @@ export function portList(svc: { ports: ServiceObject['ports'] }): string {
 
 /** Every backendRef (rule backends and RequestMirror backends) of the routes that get rule-level findings. */
 export function ruleLevelBackends(ctx: AnalysisContext): Array<{ route: RouteObject; parents: ParentResolution[]; b: BackendRefNode; t: BackendTarget }> {
+  const cached = backendsCache.get(ctx);
+  if (cached) return cached;
   const out: Array<{ route: RouteObject; parents: ParentResolution[]; b: BackendRefNode; t: BackendTarget }> = [];
   for (const { route, parents } of ruleLevelRoutes(ctx)) {
     for (const b of route.backendRefs) out.push({ route, parents, b, t: backendTarget(ctx.ws, route, b) });
   }
+  backendsCache.set(ctx, out);
   return out;
 }
 

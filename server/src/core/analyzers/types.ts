@@ -43,6 +43,8 @@ export interface Finding {
 export interface AnalysisSettings {
   /** Per-code severity overrides; `off` silences a code. */
   readonly severity?: Readonly<Record<string, SeverityOverride>>;
+  /** Called when an analyzer throws (its findings for that file are dropped; the others still run). */
+  readonly onError?: (code: string, file: string, error: unknown) => void;
 }
 
 export interface AnalysisContext {
