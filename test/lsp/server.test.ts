@@ -323,6 +323,27 @@ describe('multi-root and robustness', () => {
     }
   });
 
+  test('a kustomization namespace edit re-resolves the Services of other files', async () => {
+    const dir = copyFixture('lsp/kustomize');
+    const kustomization = path.join(dir, 'base', 'kustomization.yaml');
+    const svc = path.join(dir, 'base', 'svc.yaml');
+    const route = path.join(dir, 'route.yaml');
+    const client = await LspClient.start({ folders: [dir] });
+    try {
+      assert.deepEqual(client.diagnosticsFor(route), []);
+      const svcText = fs.readFileSync(svc, 'utf8');
+      const h = await client.hover(svc, positionOf(svcText, 'svc-a'));
+      assert.match(h!.contents.value, /^Service `app-ns\/svc-a` \(namespace from kustomization `.\/kustomization.yaml`\)\n/);
+      const text = client.open(kustomization);
+      const ready = client.nextReady();
+      client.change(kustomization, [{ range: { start: positionOf(text, 'app-ns'), end: positionOf(text, 'app-ns', 6) }, text: 'other-ns' }]);
+      await ready;
+      assert.deepEqual(client.diagnosticsFor(route).map((d) => d.code), ['parent-service-not-found', 'backend-service-not-found']);
+    } finally {
+      await client.stop();
+    }
+  });
+
   test('a client with no capabilities: no progress or registrations, settings pushed in didChangeConfiguration', async () => {
     const dir = copyFixture('lsp/basic');
     const broken = path.join(dir, 'broken.yaml');

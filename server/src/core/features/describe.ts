@@ -5,6 +5,7 @@ import type { ParentResolution, UnboundReason } from '../bindings/resolve';
 import type { Workspace } from '../index/snapshot';
 import { dirname } from '../index/namespaces';
 import type { K8sObject, RouteObject, ServiceObject, ServicePort } from '../model/types';
+import { code } from './markdown';
 
 /** One sentence per reason a Service parentRef binds nothing (plain text: callers escape it for markdown). */
 export function unboundReasonText(res: ParentResolution): string {
@@ -60,13 +61,13 @@ export function portLabel(p: ServicePort): string {
   return p.name ? `${String(n)} (${p.name.value})` : String(n);
 }
 
-/** Where an object's namespace came from, as a phrase. */
+/** Where an object's namespace came from, as a markdown phrase (file values in code spans). */
 export function namespaceProvenance(ws: Workspace, o: K8sObject): string {
   switch (o.namespaceSource) {
     case 'metadata':
       return 'from metadata.namespace';
     case 'default':
-      return `the default namespace (no metadata.namespace; setting defaultNamespace=${ws.options.defaultNamespace})`;
+      return `the default namespace (no metadata.namespace; setting defaultNamespace = ${code(ws.options.defaultNamespace)})`;
     case 'cluster':
       return 'cluster-scoped';
     case 'kustomization': {
@@ -80,7 +81,7 @@ export function namespaceProvenance(ws: Workspace, o: K8sObject): string {
           if (!best || dirname(best.file).length < dir.length) best = k;
         }
       }
-      return best ? `from kustomization ${best.file}` : 'from a kustomization';
+      return best ? `from kustomization ${code(relativePath(dirname(o.file), best.file))}` : 'from a kustomization';
     }
   }
   return '';
@@ -101,4 +102,14 @@ export function boundRoutes(b: ServiceBindings): { producer: RouteObject[]; cons
 export function isOverridden(ws: Workspace, service: ServiceObject): boolean {
   const { producer, consumer } = boundRoutes(serviceBindings(ws, service));
   return producer.length + consumer.length > 0;
+}
+
+/** `file` relative to the folder `from` (both absolute POSIX paths), `./x` style. */
+export function relativePath(from: string, file: string): string {
+  const a = from.split('/').filter(Boolean);
+  const b = file.split('/').filter(Boolean);
+  let i = 0;
+  while (i < a.length && i < b.length - 1 && a[i] === b[i]) i++;
+  const up = a.length - i;
+  return (up === 0 ? './' : '../'.repeat(up)) + b.slice(i).join('/');
 }

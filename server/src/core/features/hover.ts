@@ -38,7 +38,7 @@ function parentRefHover(ws: Workspace, route: RouteObject, index: number): strin
   if (!res) return '';
   const target = code(`${res.namespace}/${res.name}`);
   const lines: string[] = [];
-  const routeNs = `route namespace ${code(route.namespace)} (${escapeMarkdown(namespaceProvenance(ws, route))})`;
+  const routeNs = `route namespace ${code(route.namespace)} (${namespaceProvenance(ws, route)})`;
   if (res.target === 'gateway') {
     const found = ws.lookup('Gateway', res.namespace, res.name).length > 0;
     lines.push(`**gateway** parentRef: ${routeLabel(route)} attaches to Gateway ${target}${found ? '' : ' (not in the workspace)'}.`);
@@ -129,7 +129,7 @@ function backendRefHover(ws: Workspace, route: RouteObject, ref: BackendRefNode)
 
 function serviceHover(ws: Workspace, svc: ServiceObject): string {
   const b = serviceBindings(ws, svc);
-  const lines: string[] = [`Service ${code(`${svc.namespace}/${svc.name}`)} (namespace ${escapeMarkdown(namespaceProvenance(ws, svc))})`];
+  const lines: string[] = [`Service ${code(`${svc.namespace}/${svc.name}`)} (namespace ${namespaceProvenance(ws, svc)})`];
   if (ws.service(svc.namespace, svc.name) !== svc) lines.push('', 'This is a second definition: the first by file path is used.');
   for (const pb of b.ports) {
     const parts: string[] = [];
