@@ -191,6 +191,11 @@ test('backend-kind-unsupported: an unknown kind on its kind value; near miss: Se
   assert.equal(under(run, f), 'Bucket');
   assert.match(f.message, /^example\.com\/Bucket is not a core Service/);
   assert.deepEqual(of(analyze(files(['  - backendRefs:', '    - group: multicluster.x-k8s.io', '      kind: ServiceImport', '      name: b', '      port: 80'])), 'backend-kind-unsupported'), []);
+  // Implementation-specific kinds are fine under the implementation that documents them.
+  const hostname = files(['  - backendRefs:', '    - group: networking.istio.io', '      kind: Hostname', '      name: api.example.com', '      port: 443']);
+  assert.equal(of(analyze(hostname), 'backend-kind-unsupported').length, 1);
+  assert.deepEqual(of(analyze(hostname, { implementation: 'istio' }), 'backend-kind-unsupported'), []);
+  assert.equal(of(analyze(hostname, { implementation: 'linkerd' }), 'backend-kind-unsupported').length, 1);
 });
 
 test('backend-group-core: warning (generic), error (istio), none (linkerd); fix writes ""', () => {

@@ -1,6 +1,16 @@
+import type { Implementation } from '../options';
 import type { Analyzer, Finding } from './types';
 import { backendLabel, ruleLevelBackends } from './routes';
 import { finding } from './util';
+
+/** Backend kinds an implementation documents beyond core Services (group/kind). */
+const IMPLEMENTATION_KINDS: Readonly<Record<Implementation, readonly string[]>> = {
+  generic: [],
+  istio: ['networking.istio.io/Hostname', 'networking.istio.io/ServiceEntry'],
+  'istio-ambient': ['networking.istio.io/Hostname', 'networking.istio.io/ServiceEntry'],
+  linkerd: ['policy.linkerd.io/EgressNetwork'],
+  cilium: [],
+};
 
 export const backendKindUnsupported: Analyzer = {
   code: 'backend-kind-unsupported',
@@ -11,6 +21,7 @@ export const backendKindUnsupported: Analyzer = {
     for (const { route, b, t } of ruleLevelBackends(ctx)) {
       if (t.state !== 'other') continue;
       const gk = `${t.group ? `${t.group}/` : ''}${t.kind}`;
+      if (IMPLEMENTATION_KINDS[ctx.profile.implementation].includes(gk)) continue;
       const node = b.kind ?? b.group;
       out.push(
         finding(
