@@ -12,12 +12,9 @@ export const backendServiceNotFound: Analyzer = {
       if (!resolvesAsService(t, ctx.profile) || !b.name || t.service) continue;
       const zero = t.weight === 0 && !b.mirror;
       const severity: Severity = zero ? 'hint' : this.defaultSeverity;
-      const inNamespace: string[] = [];
-      const elsewhere: string[] = [];
-      for (const s of ctx.ws.services()) {
-        if (s.namespace === t.namespace) inNamespace.push(s.name);
-        else if (s.name === t.name) elsewhere.push(s.namespace);
-      }
+      // Per-snapshot indexes: a scan of every Service per missing backend is quadratic at scale.
+      const inNamespace = [...(ctx.ws.serviceNamesByNamespace().get(t.namespace) ?? [])];
+      const elsewhere = (ctx.ws.serviceNamespacesByName().get(t.name) ?? []).filter((ns) => ns !== t.namespace);
       const guess = didYouMean(t.name, inNamespace);
       let message = zero
         ? `Service ${t.namespace}/${t.name} is not in the workspace; this ${backendLabel(b)} has weight 0, so it gets no traffic anyway.`

@@ -20,12 +20,13 @@ export const gatewayBackendNotPermitted: Analyzer = {
   summary: "a route with a Gateway parent sends to another namespace's Service with no ReferenceGrant allowing it (never raised for Service parents)",
   analyze(ctx) {
     const out: Finding[] = [];
-    let byNamespace: Map<string, ReferenceGrantObject[]> | undefined;
+    // Built once per snapshot, not once per file (a scan of every object per file is quadratic).
     const grantsIn = (ns: string): ReferenceGrantObject[] => {
-      if (!byNamespace) {
-        byNamespace = new Map();
-        for (const o of ctx.ws.objects()) if (o.kind === 'ReferenceGrant' && !('other' in o)) byNamespace.set(o.namespace, [...(byNamespace.get(o.namespace) ?? []), o as ReferenceGrantObject]);
-      }
+      const byNamespace = ctx.ws.derived('reference-grants-by-namespace', () => {
+        const m = new Map<string, ReferenceGrantObject[]>();
+        for (const o of ctx.ws.objects()) if (o.kind === 'ReferenceGrant' && !('other' in o)) m.set(o.namespace, [...(m.get(o.namespace) ?? []), o as ReferenceGrantObject]);
+        return m;
+      });
       return byNamespace.get(ns) ?? [];
     };
     for (const { route, parents, b, t } of ruleLevelBackends(ctx)) {

@@ -205,6 +205,19 @@ export class Workspace {
     });
   }
 
+  /** Namespaces holding a Service of each name, for "exists in namespace ..." hints. */
+  serviceNamespacesByName(): ReadonlyMap<string, readonly string[]> {
+    return this.derived('service-namespaces-by-name', () => {
+      const out = new Map<string, string[]>();
+      for (const s of this.services()) {
+        const list = out.get(s.name);
+        if (list) list.push(s.namespace);
+        else out.set(s.name, [s.namespace]);
+      }
+      return out;
+    });
+  }
+
   /** A snapshot with other options: everything is re-resolved (namespaces may change). */
   withOptions(options: EngineOptions): Workspace {
     const changes: FileChange[] = [];
