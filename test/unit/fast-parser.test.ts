@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
 import { extractFile } from '../../server/src/core/model/extract';
 import { splitDocuments } from '../../server/src/core/yaml/documents';
 import { fastParser, parseFast, resolvePlain } from '../../server/src/core/yaml/fast';
@@ -49,9 +49,14 @@ const YAML_OPTIONS = { merge: true, uniqueKeys: false, strict: false, prettyErro
 
 /** Compares two node trees: kinds, values, scalar styles, flow flags and the ranges spans use. */
 function sameTree(a: unknown, b: unknown, where = 'root'): string | undefined {
-  const kind = (n: unknown): string => (isMap(n) ? 'map' : isSeq(n) ? 'seq' : isScalar(n) ? 'scalar' : isPair(n) ? 'pair' : String(n));
+  const kind = (n: unknown): string => (isMap(n) ? 'map' : isSeq(n) ? 'seq' : isScalar(n) ? 'scalar' : isPair(n) ? 'pair' : isAlias(n) ? 'alias' : String(n));
   if (kind(a) !== kind(b)) return `${where}: ${kind(a)} vs ${kind(b)}`;
   if (isPair(a) && isPair(b)) return sameTree(a.key, b.key, `${where}.key`) ?? sameTree(a.value, b.value, `${where}.value`);
+  if (isAlias(a) && isAlias(b)) {
+    if (a.source !== b.source || a.range![0] !== b.range![0] || a.range![1] !== b.range![1]) return `${where}: alias ${a.source} ${String(a.range)} vs ${b.source} ${String(b.range)}`;
+    return undefined;
+  }
+  if ((a as { anchor?: string }).anchor !== (b as { anchor?: string }).anchor) return `${where}: anchor ${(a as { anchor?: string }).anchor} vs ${(b as { anchor?: string }).anchor}`;
   if (!isScalar(a) && !isMap(a) && !isSeq(a)) return undefined;
   const ra = a.range!;
   const rb = (b as typeof a).range!;
@@ -163,13 +168,14 @@ test('layouts the fast reader handles build the same tree as yaml', () => {
     'a:\n  b:\n    c:\n      - d: 1\n        e:\n        - f\n',
     'a:\n  x\n',
     'a: 1\n\n\n# trailing\n\n',
+    'a: &app\n  x: 1\nb: *app\nc: &s  v\nd:   *s  # c\ne: &e\n- 1\nf: &q "x"\nh: [*s, &w z]\ni:\n- *app\n- &t {k: *s}\nj: *undefined\n',
   ];
   for (const c of cases) assert.ok(assertFastAgrees(c), `expected the fast reader to read ${JSON.stringify(c)}`);
 });
 
 test('the fast reader gives up outside its subset', () => {
   const outside = [
-    'a: &x 1\nb: *x\n', 'a: !!str 1\n', '<<: {a: 1}\n', 'a: |\n  text\n', 'a: >-\n  text\n', 'a: multi\n  line\n',
+    'a: !!str 1\n', '- &x a: 1\n', 'a: &x\n', 'a: &x *y\n', 'a: {&k b: 1}\n', '&x a: 1\n', 'a: &x:y 1\n', '<<: {a: 1}\n', 'a: |\n  text\n', 'a: >-\n  text\n', 'a: multi\n  line\n',
     'a: "multi\n  line"\n', 'a: [1,\n  2]\n', '? complex\n: key\n', '%YAML 1.2\n---\na: 1\n', 'a:\t1\n', '\ufeffa: 1\n',
     'a: b: c\n', 'a: [1, 2,]\n', 'a: {b}\n', 'a: [b: 1]\n', 'just a scalar\n', '[1, 2]\n', 'a: 1\n b: 2\n', 'a: 1\n- x\n',
     'a: "x" y\n', 'a: `x`\n', 'a: @x\n', '--- a: 1\n', 'a: 1\n---\nb: 2\n', 'a: 1\n...\nb: 2\n', 'a: "\\q"\n', 'a: - b\n',

@@ -5,15 +5,18 @@
  * `Pair`, `Scalar`) with the same `range`s for everything the engine reads, about ten times
  * faster than `yaml`'s lexer, parser and composer.
  *
- * Correctness first: whenever the input leaves the subset (anchors, aliases, tags, merge keys,
+ * Anchors (`&name` before a value) and aliases (`*name`) are read as `yaml` reads them; `access.ts`
+ * resolves aliases through the document as usual.
+ *
+ * Correctness first: whenever the input leaves the subset (tags, merge keys, anchors on keys,
  * block scalars, multi-line scalars or flow collections, complex keys, directives, tabs, anything
  * surprising), `parseFast` gives up and returns undefined, and the caller uses `yaml` itself.
  * A test runs both over the whole test corpus and requires identical extracted objects.
  */
-import { Document, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { Alias, Document, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 
 type Range = [number, number, number];
-type Node = Scalar | YAMLMap | YAMLSeq;
+type Node = Scalar | YAMLMap | YAMLSeq | Alias;
 
 /** Thrown (and caught in `parseFast`) when the input leaves the subset. */
 class Bail {}
@@ -304,21 +307,50 @@ class Reader {
   private mapValue(indent: number): Node {
     const src = this.src;
     while (src.charCodeAt(this.pos) === SPACE) this.pos++;
+    const anchor = this.anchor(false);
     const emptyAt = this.pos;
     if (!this.isEol(this.pos) && src.charCodeAt(this.pos) !== HASH) {
       if (src.charCodeAt(this.pos) === DASH && this.isBlank(this.pos + 1)) throw BAIL;
+      if (anchor !== undefined && this.lineIsKey(this.pos)) throw BAIL;
       const node = this.inlineValue();
       this.endOfLine();
       this.afterInline(indent);
-      return node;
+      return withAnchor(node, anchor);
     }
     this.endOfLine();
     const save = this.pos;
     const col = this.nextContent(false);
-    if (col > indent) return this.blockNode(col, indent);
-    if (col === indent && col >= 0 && src.charCodeAt(this.pos) === DASH && this.isBlank(this.pos + 1)) return this.blockSeq(col);
+    if (col > indent) return withAnchor(this.blockNode(col, indent), anchor);
+    if (col === indent && col >= 0 && src.charCodeAt(this.pos) === DASH && this.isBlank(this.pos + 1)) return withAnchor(this.blockSeq(col), anchor);
+    // An anchored empty value: rare; leave it to `yaml`.
+    if (anchor !== undefined) throw BAIL;
     this.pos = save;
     return scalar(null, 'PLAIN', emptyAt, emptyAt, emptyAt);
+  }
+
+  /** Reads `&name` and the spaces after it, if `pos` is at one. */
+  private anchor(flow: boolean): string | undefined {
+    if (this.src.charCodeAt(this.pos) !== 38 /* & */) return undefined;
+    const name = this.name(flow);
+    while (this.src.charCodeAt(this.pos) === SPACE) this.pos++;
+    return name;
+  }
+
+  /** The name after `&` or `*` at `pos`; leaves `pos` after it. Unusual names: bail. */
+  private name(flow: boolean): string {
+    const src = this.src;
+    const start = this.pos + 1;
+    let i = start;
+    for (; i < this.len; i++) {
+      const c = src.charCodeAt(i);
+      const ok = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === DASH || c === 46 || c === 47;
+      if (!ok) break;
+    }
+    if (i === start) throw BAIL;
+    const c = src.charCodeAt(i);
+    if (!this.isBlank(i) && !(flow && (c === COMMA || c === RBRACKET || c === RBRACE))) throw BAIL;
+    this.pos = i;
+    return src.slice(start, i);
   }
 
   private blockSeq(indent: number): YAMLSeq {
@@ -330,6 +362,7 @@ class Reader {
       // `pos` is at the `-`.
       this.pos++;
       while (src.charCodeAt(this.pos) === SPACE) this.pos++;
+      const anchor = this.anchor(false);
       let item: Node;
       if (this.isEol(this.pos) || src.charCodeAt(this.pos) === HASH) {
         const emptyAt = this.pos;
@@ -338,14 +371,17 @@ class Reader {
         const col = this.nextContent(false);
         if (col > indent) item = this.blockNode(col, indent);
         else {
+          if (anchor !== undefined) throw BAIL;
           this.pos = save;
           item = scalar(null, 'PLAIN', emptyAt, emptyAt, emptyAt);
         }
       } else {
+        // `- &a key: v` anchors the key, `- &a - x` a nested sequence: leave those to `yaml`.
+        if (anchor !== undefined && (this.lineIsKey(this.pos) || (src.charCodeAt(this.pos) === DASH && this.isBlank(this.pos + 1)))) throw BAIL;
         const col = this.pos - this.lineStartOf(this.pos);
         item = this.blockNode(col, indent);
       }
-      seq.items.push(item);
+      seq.items.push(withAnchor(item, anchor));
       end = item.range![1];
       const col = this.nextContent(false);
       if (col < indent) break;
@@ -368,6 +404,7 @@ class Reader {
     const c = src.charCodeAt(this.pos);
     if (c === DQUOTE || c === SQUOTE) return this.quoted(false);
     if (c === LBRACKET || c === LBRACE) return this.flow();
+    if (c === 42 /* * */) return this.alias(false);
     const start = this.pos;
     if (!this.plainStart(start, false)) throw BAIL;
     const { end, stop, colon } = this.plainEnd(start, false);
@@ -509,7 +546,7 @@ class Reader {
         const v = src.charCodeAt(this.pos);
         if (v === COMMA || v === close) throw BAIL;
         const value = this.flowScalarOrCollection();
-        if (item instanceof YAMLMap || item instanceof YAMLSeq) throw BAIL;
+        if (!(item instanceof Scalar) || item.anchor !== undefined) throw BAIL;
         (coll as YAMLMap).items.push(new Pair(item, value));
       } else {
         if (afterColon) throw BAIL;
@@ -521,6 +558,13 @@ class Reader {
     return coll;
   }
 
+  private alias(flow: boolean): Alias {
+    const start = this.pos;
+    const a = new Alias(this.name(flow));
+    a.range = [start, this.pos, this.pos];
+    return a;
+  }
+
   private skipFlowSpace(): void {
     while (this.src.charCodeAt(this.pos) === SPACE) this.pos++;
     if (this.isEol(this.pos) || this.src.charCodeAt(this.pos) === HASH) throw BAIL;
@@ -528,9 +572,20 @@ class Reader {
 
   private flowScalarOrCollection(): Node {
     const src = this.src;
+    const anchor = this.anchor(true);
+    if (anchor !== undefined) {
+      const n = src.charCodeAt(this.pos);
+      if (n === COMMA || n === RBRACKET || n === RBRACE || n === 42 || this.isEol(this.pos)) throw BAIL;
+      return withAnchor(this.flowScalarOrCollection(), anchor);
+    }
     const c = src.charCodeAt(this.pos);
     if (c === DQUOTE || c === SQUOTE) return this.quoted(false);
     if (c === LBRACKET || c === LBRACE) return this.flow();
+    if (c === 42 /* * */) {
+      const a = this.alias(true);
+      while (src.charCodeAt(this.pos) === SPACE) this.pos++;
+      return a;
+    }
     const start = this.pos;
     if (!this.plainStart(start, true)) throw BAIL;
     const { end } = this.plainEnd(start, true);
@@ -540,6 +595,14 @@ class Reader {
     this.pos = stop;
     return scalar(resolvePlain(src.slice(start, end)), 'PLAIN', start, end, end);
   }
+}
+
+function withAnchor(node: Node, anchor: string | undefined): Node {
+  if (anchor === undefined) return node;
+  // An alias cannot carry an anchor (`&a *b`); `yaml` reports that.
+  if (node instanceof Alias) throw BAIL;
+  node.anchor = anchor;
+  return node;
 }
 
 /** Decodes the escapes of a one-line double-quoted scalar; unknown escapes: bail. */
