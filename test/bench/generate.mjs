@@ -1,7 +1,10 @@
 // Deterministic generator of realistic Kubernetes workspaces for the benchmark (not a test).
 //
 //   node test/bench/generate.mjs --docs 10000 --out /tmp/ws10k [--seed 42]
-//   node test/bench/generate.mjs --big-file --docs 5000 --out /tmp/big
+//   node test/bench/generate.mjs --big-file --docs 5000 --min-bytes 5900000 --out /tmp/big
+//
+// `--min-bytes` (big file only) grows the ConfigMaps' data until the file reaches that size, so the
+// single-file benchmark matches the 5.9 MB, 5,000-document file of the performance anchors.
 //
 // Mix per namespace (as in the team's performance anchors): a Namespace; 3-7 apps, each with a
 // ServiceAccount, a Deployment and a ClusterIP Service of 1-3 named ports; a canary Deployment and
@@ -13,13 +16,14 @@ import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 function parseArgs(argv) {
-  const out = { docs: 1000, seed: 42, out: '', bigFile: false };
+  const out = { docs: 1000, seed: 42, out: '', bigFile: false, minBytes: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--docs') out.docs = Number(argv[++i]);
     else if (a === '--seed') out.seed = Number(argv[++i]);
     else if (a === '--out') out.out = argv[++i];
     else if (a === '--big-file') out.bigFile = true;
+    else if (a === '--min-bytes') out.minBytes = Number(argv[++i]);
   }
   if (!out.out) throw new Error('--out DIR is required');
   return out;
@@ -38,7 +42,7 @@ function mulberry32(seed) {
 
 const WORDS = ['alpha', 'bravo', 'cart', 'delta', 'echo', 'faces', 'gold', 'hotel', 'india', 'jade', 'kilo', 'lima', 'metro', 'nova', 'orbit', 'pixel', 'quartz', 'radar', 'sigma', 'tango', 'ultra', 'vivid', 'wharf', 'xeno', 'yield', 'zulu'];
 
-export function generate({ docs, seed }) {
+export function generate({ docs, seed, configMapScale = 1 }) {
   const rnd = mulberry32(seed);
   const pick = (arr) => arr[Math.floor(rnd() * arr.length)];
   const int = (lo, hi) => lo + Math.floor(rnd() * (hi - lo + 1));
@@ -74,16 +78,18 @@ export function generate({ docs, seed }) {
     const { ns, apps } = space;
     const c = (text) => (space.comments ? `# ${text}\n` : '');
     const labels = space.anchors ? `  labels: &labels\n    team: ${ns}\n    tier: backend\n` : `  labels:\n    team: ${ns}\n    tier: backend\n`;
-    const labelsRef = space.anchors ? '  labels: *labels\n' : `  labels:\n    team: ${ns}\n`;
+    // Anchors and aliases stay inside one document (YAML does not carry them across `---`).
+    const labelsRef = space.anchors ? `  labels: &labels\n    team: ${ns}\n` : `  labels:\n    team: ${ns}\n`;
+    const podLabels = space.anchors ? '        <<: *labels\n' : '';
     const docsOf = [];
     docsOf.push(`${c('namespace of the team')}apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n${labels}`);
     for (const a of apps) {
       docsOf.push(`apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: ${a.app}\n  namespace: ${ns}\n`);
       const deployment = (name, version) =>
-        `${c(`workload ${name}`)}apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n  namespace: ${ns}\n${labelsRef}spec:\n  replicas: ${int(1, 5)}\n  selector:\n    matchLabels:\n      app: ${a.app}\n      version: ${version}\n  template:\n    metadata:\n      labels:\n        app: ${a.app}\n        version: ${version}\n    spec:\n      serviceAccountName: ${a.app}\n      containers:\n        - name: main\n          image: registry.example.com/${a.app}:${int(1, 9)}.${int(0, 20)}.${int(0, 9)}\n          ports:\n${a.ports.map((p) => `            - containerPort: ${p.target}\n              name: ${p.name.slice(0, 15)}\n`).join('')}          env:\n            - name: LOG_LEVEL\n              value: info\n            - name: FEATURE_FLAGS\n              value: "${filler(40)}"\n          readinessProbe:\n            httpGet:\n              path: /healthz\n              port: ${a.ports[0].target}\n          resources:\n            requests:\n              cpu: ${int(50, 500)}m\n              memory: ${int(64, 512)}Mi\n            limits:\n              memory: ${int(512, 2048)}Mi\n`;
+        `${c(`workload ${name}`)}apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n  namespace: ${ns}\n${labelsRef}spec:\n  replicas: ${int(1, 5)}\n  selector:\n    matchLabels:\n      app: ${a.app}\n      version: ${version}\n  template:\n    metadata:\n      labels:\n${podLabels}        app: ${a.app}\n        version: ${version}\n    spec:\n      serviceAccountName: ${a.app}\n      containers:\n        - name: main\n          image: registry.example.com/${a.app}:${int(1, 9)}.${int(0, 20)}.${int(0, 9)}\n          ports:\n${a.ports.map((p) => `            - containerPort: ${p.target}\n              name: ${p.name.slice(0, 15)}\n`).join('')}          env:\n            - name: LOG_LEVEL\n              value: info\n            - name: FEATURE_FLAGS\n              value: "${filler(40)}"\n          readinessProbe:\n            httpGet:\n              path: /healthz\n              port: ${a.ports[0].target}\n          resources:\n            requests:\n              cpu: ${int(50, 500)}m\n              memory: ${int(64, 512)}Mi\n            limits:\n              memory: ${int(512, 2048)}Mi\n`;
       docsOf.push(deployment(a.app, 'v1'));
       const svc = (name) =>
-        `${c(`service ${name}`)}apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n  namespace: ${ns}\nspec:\n  selector:\n    app: ${a.app}\n  ports:\n${a.ports.map((p) => `    - name: ${p.name}\n      port: ${p.port}\n      targetPort: ${p.target}\n${p.name.startsWith('grpc') ? '      appProtocol: kubernetes.io/h2c\n' : ''}`).join('')}`;
+        `${c(`service ${name}`)}apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n  namespace: ${ns}\n${space.anchors ? `  labels: &app\n    app: ${a.app}\n` : ''}spec:\n  selector:${space.anchors ? ' *app\n' : `\n    app: ${a.app}\n`}  ports:\n${a.ports.map((p) => `    - name: ${p.name}\n      port: ${p.port}\n      targetPort: ${p.target}\n${p.name.startsWith('grpc') ? '      appProtocol: kubernetes.io/h2c\n' : ''}`).join('')}`;
       docsOf.push(svc(a.app));
       if (a.canary) {
         docsOf.push(deployment(`${a.app}-canary`, 'v2'));
@@ -91,7 +97,7 @@ export function generate({ docs, seed }) {
       }
       if (a.hpa) docsOf.push(`apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: ${a.app}\n  namespace: ${ns}\nspec:\n  scaleTargetRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: ${a.app}\n  minReplicas: 1\n  maxReplicas: ${int(3, 20)}\n`);
       const large = rnd() < 0.12;
-      const size = large ? (rnd() < 0.1 ? int(40000, 120000) : int(4000, 20000)) : int(100, 600);
+      const size = Math.round((large ? (rnd() < 0.1 ? int(40000, 120000) : int(4000, 20000)) : int(100, 600)) * configMapScale);
       docsOf.push(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${a.app}-config\n  namespace: ${ns}\ndata:\n  config.txt: |\n${filler(size).match(/.{1,80}/g).map((l) => `    ${l}`).join('\n')}\n`);
       const p0 = a.ports[0];
       const grpc = p0.name.startsWith('grpc');
@@ -149,7 +155,18 @@ if (isMain) {
   rmSync(args.out, { recursive: true, force: true });
   mkdirSync(args.out, { recursive: true });
   if (args.bigFile) {
-    writeFileSync(join(args.out, 'big.yaml'), documents.map((d) => d.text).join('---\n'));
+    let text = documents.map((d) => d.text).join('---\n');
+    if (args.minBytes > text.length) {
+      // ConfigMap data is the only part that scales; solve for the factor, then nudge it up.
+      const cm = documents.filter((d) => d.text.includes('\nkind: ConfigMap\n')).reduce((n, d) => n + d.text.length, 0);
+      let scale = 1 + (args.minBytes - text.length) / Math.max(1, cm);
+      for (;;) {
+        text = generate({ ...args, configMapScale: scale }).map((d) => d.text).join('---\n');
+        if (text.length >= args.minBytes) break;
+        scale *= 1.02;
+      }
+    }
+    writeFileSync(join(args.out, 'big.yaml'), text);
     console.log(`wrote ${documents.length} documents into ${join(args.out, 'big.yaml')}`);
   } else {
     const files = toFiles(documents, args.seed);
