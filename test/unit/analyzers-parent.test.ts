@@ -292,3 +292,17 @@ test('policy.linkerd.io HTTPRoutes get no findings outside the linkerd profile; 
   const linkerd = analyze({ '/ws/svc.yaml': SVC, '/ws/p.yaml': policy }, { implementation: 'linkerd' });
   assert.deepEqual(linkerd.findings.map((f) => `${f.code} ${under(linkerd, f)}`), ['parent-port-not-found 8080']);
 });
+
+test('route-kind-conflict under linkerd: only refs to the same port conflict, and only those winners are named', () => {
+  const grpc = (name: string, port: string): string =>
+    ['apiVersion: gateway.networking.k8s.io/v1', 'kind: GRPCRoute', 'metadata:', `  name: ${name}`, '  namespace: app', 'spec:', '  parentRefs:', '  - group: ""', '    kind: Service', '    name: svc-a', ...(port ? [`    port: ${port}`] : []), '  rules:', '  - backendRefs:', '    - name: svc-a', '      port: 80', ''].join('\n');
+  const files = { ...ws('  - group: ""\n    kind: Service\n    name: svc-a\n    port: 80'), '/ws/g1.yaml': grpc('g1', '80'), '/ws/g2.yaml': grpc('g2', '') };
+  const generic = single(analyze(files), 'route-kind-conflict');
+  assert.deepEqual(generic.data?.winners, ['GRPCRoute/app/g1', 'GRPCRoute/app/g2']);
+  const linkerd = single(analyze(files, { implementation: 'linkerd' }), 'route-kind-conflict');
+  assert.deepEqual(linkerd.data?.winners, ['GRPCRoute/app/g1']);
+  assert.match(linkerd.message, /: GRPCRoute\/app\/g1 binds the same port/);
+  const noPort = { ...ws('  - group: ""\n    kind: Service\n    name: svc-a\n    port: 80'), '/ws/g2.yaml': grpc('g2', '') };
+  assert.deepEqual(of(analyze(noPort, { implementation: 'linkerd' }), 'route-kind-conflict'), []);
+  assert.equal(of(analyze(noPort), 'route-kind-conflict').length, 1);
+});
