@@ -147,3 +147,147 @@ export interface DiagnosticData {
   readonly version?: number;
   readonly payload?: Readonly<Record<string, unknown>>;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Views: the "Mesh bindings" tree, the binding map and the request explainer (handled in lsp/views.ts).
+
+/** A place in a file, as LSP positions (0-based line, UTF-16 character). */
+export interface ViewLocation {
+  readonly uri: string;
+  readonly range: { readonly start: { readonly line: number; readonly character: number }; readonly end: { readonly line: number; readonly character: number } };
+}
+
+/** Client → server request: the binding tree (namespaces → Services → ports → routes), over every folder. */
+export const TreeRequest = 'gammaLens/tree';
+
+export interface TreeParams {
+  /** Only Services in this namespace (and unresolved refs from or to it). */
+  readonly namespace?: string;
+}
+
+export interface TreeEntry {
+  /** `producer` and `consumer` apply; `conflicted` lost the route kind conflict. */
+  readonly role: 'producer' | 'consumer' | 'conflicted';
+  /** Route id `Kind/namespace/name`. */
+  readonly route: string;
+  readonly kind: string;
+  /** For consumers: the caller namespace. */
+  readonly from?: string;
+  readonly location?: ViewLocation;
+}
+
+export interface TreePort {
+  readonly port: number;
+  readonly name: string | null;
+  readonly entries: readonly TreeEntry[];
+}
+
+export interface TreeService {
+  readonly namespace: string;
+  readonly name: string;
+  readonly location?: ViewLocation;
+  readonly ports: readonly TreePort[];
+}
+
+export interface TreeUnresolved {
+  readonly type: 'parentRef' | 'backendRef';
+  /** Route id. */
+  readonly route: string;
+  /** `namespace/name` of the Service named. */
+  readonly target: string;
+  readonly reason: string;
+  readonly location?: ViewLocation;
+}
+
+export interface TreeResult {
+  readonly namespaces: ReadonlyArray<{ readonly name: string; readonly services: readonly TreeService[] }>;
+  readonly unresolved: readonly TreeUnresolved[];
+}
+
+/** Client → server request: the binding graph, laid out, as SVG and Mermaid. */
+export const GraphRequest = 'gammaLens/graph';
+
+export interface GraphParams {
+  readonly uri?: string;
+  /** `namespace/name`: centre on one Service. */
+  readonly service?: string;
+  readonly namespace?: string;
+  /** SVG with its own colours (for a file export) instead of classes the page styles. */
+  readonly standalone?: boolean;
+  /** Above this many nodes the SVG is left out (`tooLarge`); default 1500. */
+  readonly maxNodes?: number;
+}
+
+export interface GraphResultNode {
+  readonly id: string;
+  readonly type: 'gateway' | 'route' | 'service';
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly missing: boolean;
+  readonly conflicted: boolean;
+  readonly location?: ViewLocation;
+}
+
+export interface GraphResultEdge {
+  readonly id: string;
+  readonly type: 'parentRef' | 'backendRef';
+  readonly role: 'gateway' | 'producer' | 'consumer' | 'unbound' | 'backend';
+  readonly route: string;
+  readonly target: string;
+  readonly label: string;
+  readonly location?: ViewLocation;
+}
+
+export interface GraphResult {
+  readonly scope: string;
+  readonly nodes: readonly GraphResultNode[];
+  readonly edges: readonly GraphResultEdge[];
+  /** Empty when `tooLarge`. */
+  readonly svg: string;
+  /** The `gamma-lens bindings --format mermaid` text for the same scope. */
+  readonly mermaid: string;
+  readonly tooLarge: boolean;
+  /** Namespaces present, for the filter. */
+  readonly namespaces: readonly string[];
+}
+
+/** Client → server request: the explain result with a location per step, candidate and backend (the explainer panel). */
+export const ExplainViewRequest = 'gammaLens/explainView';
+
+export interface ExplainViewResult {
+  readonly service: string;
+  readonly port: number;
+  readonly from: string;
+  readonly audience: 'consumer' | 'producer' | 'default';
+  readonly routes: readonly string[];
+  readonly match: { readonly route: string; readonly rule: number } | null;
+  readonly status: number | null;
+  readonly implementation: string;
+  readonly backends: ReadonlyArray<{ readonly service: string; readonly port: number | null; readonly weight: number; readonly kind?: string; readonly location?: ViewLocation }>;
+  readonly steps: ReadonlyArray<{ readonly text: string; readonly location?: ViewLocation }>;
+  readonly candidates: ReadonlyArray<{
+    readonly route: string;
+    readonly rule: number;
+    readonly match: number;
+    readonly matched: boolean;
+    readonly winner: boolean;
+    readonly why: string;
+    readonly location?: ViewLocation;
+  }>;
+}
+
+export type ExplainViewResultOrError = ExplainViewResult | { readonly error: string };
+
+/** View and command ids contributed by the client for the views. */
+export const ViewIds = {
+  bindingsTree: 'gammaLens.bindingsTree',
+} as const;
+
+export const ViewCommands = {
+  showBindingMap: 'gammaLens.showBindingMap',
+  refreshBindingsTree: 'gammaLens.refreshBindingsTree',
+  filterBindingsTree: 'gammaLens.filterBindingsTree',
+  clearBindingsTreeFilter: 'gammaLens.clearBindingsTreeFilter',
+  openLocation: 'gammaLens.openLocation',
+} as const;

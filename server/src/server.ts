@@ -10,6 +10,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { registerFeatures } from './lsp/features';
 import { Indexer } from './lsp/indexer';
+import { registerViews } from './lsp/views';
 import { ConfigSection } from './protocol';
 
 declare const GAMMA_LENS_VERSION: string;
@@ -78,5 +79,6 @@ export function startServer(connection: Connection): void {
   connection.onDidChangeConfiguration((params) => void indexer.configurationChanged(params.settings));
 
   registerFeatures(connection, indexer);
+  registerViews(connection, indexer);
   documents.listen(connection);
 }
