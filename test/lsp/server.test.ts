@@ -263,7 +263,7 @@ describe('editing through the server', () => {
     }
   });
 
-  test('settings apply without restart: severity off and exclude', async () => {
+  test('settings apply without restart: severity, exclude, enable', async () => {
     const dir = copyFixture('lsp/basic');
     const broken = path.join(dir, 'broken.yaml');
     const client = await LspClient.start({ folders: [dir] });
@@ -278,6 +278,15 @@ describe('editing through the server', () => {
       const status = await ready;
       assert.equal(status.files, 2);
       assert.deepEqual(client.diagnosticsFor(broken), []);
+      ready = client.nextReady();
+      client.setSettings({ enable: false });
+      assert.deepEqual(await ready, { state: 'ready', files: 0, resources: 0 });
+      client.open(broken);
+      assert.deepEqual(await client.codeLens(broken), []);
+      ready = client.nextReady();
+      client.setSettings({ enable: true });
+      await ready;
+      assert.deepEqual(client.diagnosticsFor(broken).map((d) => d.code), ['parent-group-missing']);
     } finally {
       await client.stop();
     }

@@ -356,6 +356,8 @@ export class Indexer {
     if (!path) return;
     rememberUri(path, doc.uri);
     const folder = this.folderFor(path);
+    // A folder with gammaLens.enable off indexes nothing; turning it on re-scans and picks the buffer up.
+    if (!folder.settings.enable) return;
     const text = doc.getText();
     const current = folder.pending.get(path) ?? folder.ws.file(path);
     if (current && 'text' in current && current.text === text && !('skipped' in current && current.skipped)) return;
