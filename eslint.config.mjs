@@ -1,13 +1,23 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Globals of Node.js scripts (.mjs/.js); the type-aware rules cover the .ts files.
+const NODE_GLOBALS = Object.fromEntries(
+  [
+    'process', 'console', 'require', '__dirname', '__filename', 'URL', 'URLSearchParams', 'Buffer', 'setTimeout', 'clearTimeout',
+    'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'queueMicrotask', 'fetch', 'performance', 'TextDecoder',
+    'TextEncoder', 'AbortController', 'AbortSignal', 'structuredClone', 'globalThis',
+  ].map((name) => [name, 'readonly']),
+);
+NODE_GLOBALS.module = 'writable';
+
 export default tseslint.config(
   { ignores: ['**/out/**', 'node_modules/**', '.e2e-cache/**', 'test/fixtures/**', '*.vsix'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
-    languageOptions: { parserOptions: { project: ['./tsconfig.json', './test/tsconfig.json'], tsconfigRootDir: import.meta.dirname } },
+    languageOptions: { parserOptions: { project: ['./tsconfig.json', './test/tsconfig.json', './test/e2e/vscode/tsconfig.json'], tsconfigRootDir: import.meta.dirname } },
     rules: {
       eqeqeq: ['error', 'always'],
       // node:test's test()/describe() return promises the runner awaits itself.
@@ -31,7 +41,7 @@ export default tseslint.config(
   },
   {
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly', URL: 'readonly' } },
+    languageOptions: { globals: NODE_GLOBALS },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -1,4 +1,4 @@
-/* global setTimeout, clearTimeout, fetch, getComputedStyle, requestAnimationFrame */
+/* global getComputedStyle, requestAnimationFrame */
 // code-server (VS Code 1.100 workbench + extension host) driven by playwright-core and Debian's chromium.
 // Everything a run writes (user data, extensions, TMPDIR, XDG dirs, chromium profile) stays in one run folder;
 // screenshots go to test-output/e2e/. Waits are on DOM conditions, never fixed sleeps.
