@@ -46,6 +46,7 @@ test('parent-group-missing: kind Service without group, on the parentRef entry; 
   assert.equal(f.severity, 'error');
   assert.equal(under(run, f), 'kind: Service\n    name: svc-a\n    port: 80');
   assert.match(f.message, /defaults it to gateway\.networking\.k8s\.io/);
+  assert.deepEqual(f.related.map((r) => [r.file, under(run, r), r.message]), [['/ws/svc.yaml', 'svc-a', 'Service app/svc-a']]);
   const { files, after } = roundTrip(run, f);
   assert.match(files['/ws/route.yaml']!, /- group: ""\n {4}kind: Service\n/);
   assert.equal(of(after, 'parent-group-missing').length, 0);

@@ -1,6 +1,6 @@
 import type { Analyzer, Finding, Severity } from './types';
 import { resolvedRoutes } from './routes';
-import { finding } from './util';
+import { finding, serviceRelated } from './util';
 
 export const parentGroupCore: Analyzer = {
   code: 'parent-group-core',
@@ -20,6 +20,7 @@ export const parentGroupCore: Analyzer = {
         out.push(
           finding(this.code, severity, route.file, p.ref.group.span, message, {
             data: { parentIndex: p.ref.index },
+            related: serviceRelated(p.service),
             fixes: [{ title: 'Replace with group: ""', preferred: true, edits: [{ file: route.file, span: p.ref.group.span, newText: '""' }] }],
           }),
         );

@@ -1,7 +1,7 @@
 import type { Analyzer, TextEdit } from './types';
 import { insertKey } from './edits';
 import { resolvedRoutes } from './routes';
-import { finding } from './util';
+import { finding, serviceRelated } from './util';
 
 /** Inserts `""` after the colon of a key whose value is empty (`group:`). */
 function nullValueEdit(file: string, text: string, keyEnd: number): TextEdit[] {
@@ -32,7 +32,7 @@ export const parentGroupMissing: Analyzer = {
             route.file,
             span,
             `parentRef to Service ${p.namespace}/${p.name} has no group: the API server defaults it to gateway.networking.k8s.io, so it names a Gateway API "Service" that does not exist and the route binds nothing. Set group: "" for the core Service.`,
-            { data: { route: `${route.kind}/${route.namespace}/${route.name}`, parentIndex: ref.index }, fixes },
+            { data: { route: `${route.kind}/${route.namespace}/${route.name}`, parentIndex: ref.index }, related: serviceRelated(p.service), fixes },
           ),
         );
       }

@@ -1,6 +1,6 @@
 import type { Analyzer, Finding } from './types';
 import { resolvedRoutes } from './routes';
-import { finding } from './util';
+import { finding, serviceRelated } from './util';
 
 export const parentGroupWrong: Analyzer = {
   code: 'parent-group-wrong',
@@ -18,7 +18,7 @@ export const parentGroupWrong: Analyzer = {
             route.file,
             p.ref.group.span,
             `group: ${String(p.ref.group.value)} has no kind Service, so this parentRef names nothing and the route does not bind ${p.namespace}/${p.name}. Services are in the core API group: group: "".`,
-            { data: { parentIndex: p.ref.index }, fixes: [{ title: 'Replace with group: ""', preferred: true, edits: [{ file: route.file, span: p.ref.group.span, newText: '""' }] }] },
+            { data: { parentIndex: p.ref.index }, related: serviceRelated(p.service), fixes: [{ title: 'Replace with group: ""', preferred: true, edits: [{ file: route.file, span: p.ref.group.span, newText: '""' }] }] },
           ),
         );
       }

@@ -1,4 +1,5 @@
 /** Helpers shared by analyzers. */
+import type { ServiceObject } from '../model/types';
 import type { Fix, Finding, RelatedLocation, Severity } from './types';
 import type { Span } from '../text';
 
@@ -49,4 +50,9 @@ export function didYouMean(name: string, candidates: Iterable<string>): string |
 /** Quotes a YAML plain value only when needed. */
 export function yamlScalar(value: string): string {
   return value === '' || /[:#{}[\],&*!|>'"%@`]|^\s|\s$|^(true|false|null|yes|no|on|off|~|\d+)$/i.test(value) ? JSON.stringify(value) : value;
+}
+
+/** The related location of a Service (its name), when it is in the workspace. */
+export function serviceRelated(svc: ServiceObject | undefined, message?: string): RelatedLocation[] {
+  return svc?.nameField ? [{ file: svc.file, span: svc.nameField.span, message: message ?? `Service ${svc.namespace}/${svc.name}` }] : [];
 }
