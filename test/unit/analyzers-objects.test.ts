@@ -13,7 +13,7 @@ test('duplicate-object: info on the later definition (by path) when ports differ
   const f = single(run, 'duplicate-object');
   assert.equal([f.file, f.severity].join(' '), '/ws/b.yaml info');
   assert.equal(under(run, f), '- name: web\n    port: 80');
-  assert.equal(f.message, 'Service app/s is defined more than once with different ports: this definition (ports 80 (web)) is not used; bindings are checked against the first definition by file path, /ws/a.yaml (ports 80 (http)).');
+  assert.equal(f.message, 'Service app/s is defined more than once with different ports: this definition (ports 80 (web)) is not used; bindings are checked against the first definition by file path, ./a.yaml (ports 80 (http)).');
   assert.deepEqual(f.related.map((r) => [r.file, under(run, r)]), [['/ws/a.yaml', '- name: http\n    port: 80']]);
   // A different targetPort does not change any binding: no finding.
   const same = { '/ws/a.yaml': svc('s', 'app', ['  - name: http', '    port: 80']), '/ws/b.yaml': svc('s', 'app', ['  - name: http', '    port: 80', '    targetPort: 8080']) };

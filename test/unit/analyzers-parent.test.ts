@@ -201,6 +201,19 @@ test('parent-ref-duplicate: port-only refs to one Service are rejected in standa
   assert.deepEqual(of(analyze(ws(ref), { crdChannel: 'experimental' }), 'parent-ref-duplicate'), []);
 });
 
+test('parent-ref-duplicate: an exact copy of a ref is removed by the fix (block and flow)', () => {
+  const ref = '  - group: ""\n    kind: Service\n    name: svc-a\n    port: 80\n  - group: ""\n    kind: Service\n    name: svc-a\n    port: 80';
+  const run = analyze(ws(ref));
+  const f = single(run, 'parent-ref-duplicate');
+  assert.match(f.message, /sectionName must be specified when parentRefs includes 2 or more references to the same parent/);
+  const { files, after } = roundTrip(run, f);
+  assert.equal(files['/ws/route.yaml'], run.files['/ws/route.yaml']!.replace('  - group: ""\n    kind: Service\n    name: svc-a\n    port: 80\n', ''));
+  assert.deepEqual(after.findings, []);
+  const flow = analyze(ws('  - {group: "", kind: Service, name: svc-a}\n  - {group: "", kind: Service, name: svc-a}'));
+  const g = single(flow, 'parent-ref-duplicate');
+  assert.equal(roundTrip(flow, g).files['/ws/route.yaml']!.includes('name: svc-a}\n  rules:'), true);
+});
+
 test('parent-ref-duplicate: a rejected route gets no rule-level findings', () => {
   const ref = '  - group: ""\n    kind: Service\n    name: svc-a\n  - group: ""\n    kind: Service\n    name: svc-a';
   const run = analyze({ '/ws/svc.yaml': SVC, '/ws/route.yaml': route(ref).replace('name: svc-a\n      port: 80', 'name: nowhere\n      port: 80') });

@@ -2,7 +2,7 @@ import { isService } from '../model/types';
 import type { ServiceObject } from '../model/types';
 import type { Analyzer, Finding } from './types';
 import { portList } from './routes';
-import { finding } from './util';
+import { finding, relativeTo } from './util';
 
 /** What a route binding depends on: port numbers, names and protocols (targetPorts do not change which routes bind). */
 function portsSignature(s: ServiceObject): string {
@@ -28,7 +28,7 @@ export const duplicateObject: Analyzer = {
           this.defaultSeverity,
           o.file,
           o.portsSpan ?? o.nameField?.span ?? o.span,
-          `Service ${o.namespace}/${o.name} is defined more than once with different ports: this definition (ports ${portList(o)}) is not used; bindings are checked against the first definition by file path, ${first.file} (ports ${portList(first)}).`,
+          `Service ${o.namespace}/${o.name} is defined more than once with different ports: this definition (ports ${portList(o)}) is not used; bindings are checked against the first definition by file path, ${relativeTo(o.file, first.file)} (ports ${portList(first)}).`,
           {
             data: { service: `${o.namespace}/${o.name}`, usedFile: first.file },
             related: [{ file: first.file, span: first.portsSpan ?? first.nameField?.span ?? first.span, message: `the definition of Service ${o.namespace}/${o.name} that is used` }],

@@ -3,7 +3,7 @@ import { intValue } from '../model/extract';
 import { GATEWAY_GROUP } from '../model/types';
 import type { ParentRefNode } from '../model/types';
 import type { Analyzer, Finding, Fix } from './types';
-import { insertKey } from './edits';
+import { insertKey, removeLines } from './edits';
 import { routesOf } from './routes';
 import { finding, yamlScalar } from './util';
 
@@ -45,6 +45,14 @@ export const parentRefDuplicate: Analyzer = {
               edits: refs.map((p, i) => insertKey(route.file, ctx.file.text, p.span, 'sectionName', yamlScalar(names[i]!))),
             });
           }
+        }
+        // Exact copies of the first ref: removing them changes nothing else.
+        const same = (p: ParentRefNode): boolean =>
+          [p.group?.value, p.kind?.value, p.name?.value, p.namespace?.value, p.port?.value, p.sectionName?.value].join('\u0000') ===
+          [first.group?.value, first.kind?.value, first.name?.value, first.namespace?.value, first.port?.value, first.sectionName?.value].join('\u0000');
+        const copies = rest.filter(same);
+        if (copies.length === rest.length && copies.length > 0) {
+          fixes.push({ title: `Remove the duplicate parentRef${copies.length > 1 ? 's' : ''}`, preferred: true, edits: copies.map((p) => removeLines(route.file, ctx.file.text, p.span)) });
         }
         const what =
           channel === 'standard'

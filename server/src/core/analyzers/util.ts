@@ -56,3 +56,14 @@ export function yamlScalar(value: string): string {
 export function serviceRelated(svc: ServiceObject | undefined, message?: string): RelatedLocation[] {
   return svc?.nameField ? [{ file: svc.file, span: svc.nameField.span, message: message ?? `Service ${svc.namespace}/${svc.name}` }] : [];
 }
+
+/** `to` relative to the folder of `from` (POSIX paths), for messages that name another file. */
+export function relativeTo(from: string, to: string): string {
+  const a = from.split('/').slice(0, -1);
+  const b = to.split('/');
+  let i = 0;
+  while (i < a.length && i < b.length - 1 && a[i] === b[i]) i++;
+  const up = a.length - i;
+  const rest = b.slice(i).join('/');
+  return up === 0 ? `./${rest}` : `${'../'.repeat(up)}${rest}`;
+}
