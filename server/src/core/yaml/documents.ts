@@ -166,6 +166,10 @@ export function parseChunk(text: string, chunk: DocumentChunk): { parsed?: Parse
     const clamp = (o: number): number => Math.max(chunk.span.start, Math.min(o, Math.max(chunk.span.start, last - 1)));
     const at = clamp(chunk.span.start + (first.pos?.[0] ?? 0));
     const to = Math.max(at, Math.min(last, chunk.span.start + (first.pos?.[1] ?? 0)));
+    // `yaml` catches the stack overflow of its recursive composer and reports it as a parse error.
+    if (/call stack/i.test(first.message)) {
+      return { problem: { reason: 'too-deep', span: chunk.span, message: `document ${chunk.index + 1} is nested too deeply to be read` } };
+    }
     return {
       problem: {
         reason: 'invalid-yaml',
