@@ -1,8 +1,8 @@
 /** The "GAMMA Lens: ..." commands. Each asks the server through a custom request from protocol.ts. */
 import * as vscode from 'vscode';
 import type { Location as LspLocation, Position as LspPosition, WorkspaceEdit as LspWorkspaceEdit } from 'vscode-languageclient/node';
-import { BindingsRequest, Commands, CreateProducerRouteRequest, ExplainRequestMethod, ServicesRequest } from '../../server/src/protocol';
-import type { BindingsResult, CreateProducerRouteParams, ExplainParams, ExplainResultOrError, ServiceSummary } from '../../server/src/protocol';
+import { BindingsRequest, Commands, CreateProducerRouteRequest, ServicesRequest } from '../../server/src/protocol';
+import type { BindingsResult, CreateProducerRouteParams, ServiceSummary } from '../../server/src/protocol';
 import type { Ctx } from './ctx';
 
 function activeUri(): string | undefined {
@@ -64,61 +64,6 @@ async function showBindings(ctx: Ctx): Promise<void> {
   await showMarkdown(renderBindings(result));
 }
 
-async function explainRequest(ctx: Ctx): Promise<void> {
-  const svc = await pickService(ctx, 'Explain a request to which Service?');
-  const client = ctx.client;
-  if (!svc || !client) return;
-  let port: number | undefined;
-  if (svc.ports.length > 1) {
-    const p = await vscode.window.showQuickPick(
-      svc.ports.map((x) => ({ label: String(x.port), description: x.name ?? '' })),
-      { placeHolder: 'Service port' },
-    );
-    if (!p) return;
-    port = Number(p.label);
-  }
-  const from = await vscode.window.showInputBox({ prompt: 'Caller namespace', value: svc.namespace, validateInput: (v) => (v.trim() ? undefined : 'a namespace') });
-  if (from === undefined) return;
-  const reqPath = await vscode.window.showInputBox({ prompt: 'Request path', value: '/' });
-  if (reqPath === undefined) return;
-  const method = await vscode.window.showInputBox({ prompt: 'HTTP method', value: 'GET' });
-  if (method === undefined) return;
-  const headerText = await vscode.window.showInputBox({ prompt: 'Headers (optional): name=value, separated by commas', value: '' });
-  if (headerText === undefined) return;
-  const headers = headerText
-    .split(',')
-    .map((h) => h.trim())
-    .filter(Boolean)
-    .map((h) => {
-      const i = h.indexOf('=');
-      return (i > 0 ? [h.slice(0, i).trim(), h.slice(i + 1).trim()] : [h, '']) as [string, string];
-    });
-  const params: ExplainParams = { uri: svc.uri, service: `${svc.namespace}/${svc.name}`, port, from: from.trim(), path: reqPath || '/', method: method || undefined, headers };
-  const result = await client.sendRequest<ExplainResultOrError>(ExplainRequestMethod, params);
-  if (typeof result.error === 'string') {
-    void vscode.window.showErrorMessage(`GAMMA Lens: ${result.error}`);
-    return;
-  }
-  const r = result as unknown as { service: string; port: number; from: string; audience: string; status: number | null; backends: Array<{ service: string; port: number | null; weight: number }>; steps: Array<{ text: string }> };
-  const lines = [
-    `# ${md(method || 'GET')} ${md(reqPath || '/')} → ${md(r.service)}:${r.port} from ${md(r.from)}`,
-    '',
-    `- audience: **${md(r.audience)}**`,
-    `- status: **${r.status ?? 'n/a (TCP/TLS)'}**`,
-    `- goes to: ${r.backends.length ? r.backends.map((b) => `${md(b.service)}:${b.port ?? '?'} (weight ${b.weight})`).join(', ') : 'nowhere'}`,
-    '',
-    '## Steps',
-    '',
-    ...r.steps.map((s, i) => `${i + 1}. ${md(s.text)}`),
-    '',
-    '```json',
-    JSON.stringify(result, null, 2),
-    '```',
-    '',
-  ];
-  await showMarkdown(lines.join('\n'));
-}
-
 async function createProducerRoute(ctx: Ctx, args?: CreateProducerRouteParams): Promise<void> {
   let params = args;
   if (!params?.service) {
@@ -161,7 +106,7 @@ export function registerCommands(ctx: Ctx): void {
     vscode.commands.registerCommand(Commands.restartServer, safe(ctx, 'Restart Server', () => ctx.restart())),
     vscode.commands.registerCommand(Commands.showOutput, () => ctx.output.show(true)),
     vscode.commands.registerCommand(Commands.showBindings, safe(ctx, 'Show Bindings', () => showBindings(ctx))),
-    vscode.commands.registerCommand(Commands.explainRequest, safe(ctx, 'Explain a Request', () => explainRequest(ctx))),
+    // Commands.explainRequest opens the explainer panel: registered with the views (views/index.ts).
     vscode.commands.registerCommand(Commands.createProducerRoute, safe(ctx, 'Create Producer Route', (args?: CreateProducerRouteParams) => createProducerRoute(ctx, args))),
     vscode.commands.registerCommand(
       Commands.showReferences,

@@ -18,13 +18,15 @@ export class Ctx implements vscode.Disposable {
   readonly output: vscode.LogOutputChannel;
   readonly status: StatusItem;
   client: LanguageClient | undefined;
+  /** Every `gammaLens/status` notification (the views refresh on `ready`). */
+  readonly statusEvents = new vscode.EventEmitter<StatusParams>();
   private readonly disposables: vscode.Disposable[] = [];
   private restarts: number[] = [];
 
   constructor(private readonly extension: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('GAMMA Lens', { log: true });
     this.status = new StatusItem();
-    this.disposables.push(this.output, this.status);
+    this.disposables.push(this.output, this.status, this.statusEvents);
   }
 
   private serverOptions(): ServerOptions {
@@ -80,7 +82,10 @@ export class Ctx implements vscode.Disposable {
     const client = new LanguageClient('gammaLens', 'GAMMA Lens', this.serverOptions(), this.clientOptions());
     this.client = client;
     this.disposables.push(
-      client.onNotification(StatusNotification, (p: StatusParams) => this.status.update(p)),
+      client.onNotification(StatusNotification, (p: StatusParams) => {
+        this.status.update(p);
+        this.statusEvents.fire(p);
+      }),
       client.onDidChangeState((e) => {
         if (e.newState === State.Stopped) this.status.stopped();
       }),

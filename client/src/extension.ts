@@ -2,6 +2,7 @@
 import type { ExtensionContext } from 'vscode';
 import { registerCommands } from './commands';
 import { Ctx } from './ctx';
+import { registerViews } from './views/index';
 
 let ctx: Ctx | undefined;
 
@@ -9,6 +10,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
   ctx = new Ctx(context);
   context.subscriptions.push(ctx);
   registerCommands(ctx);
+  registerViews(ctx, context.extensionUri);
   try {
     await ctx.start();
   } catch (err) {

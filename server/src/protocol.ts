@@ -290,4 +290,19 @@ export const ViewCommands = {
   filterBindingsTree: 'gammaLens.filterBindingsTree',
   clearBindingsTreeFilter: 'gammaLens.clearBindingsTreeFilter',
   openLocation: 'gammaLens.openLocation',
+  /** Tree context menu: take a tree node (or `{service, port, uri}`). */
+  createProducerRouteFor: 'gammaLens.createProducerRouteFor',
+  createConsumerRouteFor: 'gammaLens.createConsumerRouteFor',
 } as const;
+
+/** Client → server request: a WorkspaceEdit creating a consumer route for callers in `from` (tree context menu). */
+export const CreateConsumerRouteRequest = 'gammaLens/createConsumerRoute';
+
+export interface CreateConsumerRouteParams {
+  readonly uri?: string;
+  /** `namespace/name`. */
+  readonly service: string;
+  readonly port?: number;
+  /** The caller namespace the route is for. */
+  readonly from: string;
+}

@@ -3,18 +3,20 @@
  * request explainer panel. Thin adapters: the answers come from the core (`bindings/`, `graph/`),
  * this layer only turns file + span into URIs and LSP ranges.
  */
-import type { Connection } from 'vscode-languageserver/node';
+import type { Connection, WorkspaceEdit } from 'vscode-languageserver/node';
 import { serviceBindings } from '../core/bindings/effective';
 import { ExplainError, explain } from '../core/bindings/explain';
 import { resolveRoute } from '../core/bindings/resolve';
+import { consumerRouteActions } from '../core/features/actions';
 import { buildGraph, graphMermaid, graphSvg } from '../core/graph/index';
 import type { GraphScope } from '../core/graph/index';
 import type { Workspace } from '../core/index/snapshot';
 import { isRoute, objectId } from '../core/model/types';
 import type { RouteObject } from '../core/model/types';
 import type { Span } from '../core/text';
-import { ExplainViewRequest, GraphRequest, TreeRequest } from '../protocol';
+import { CreateConsumerRouteRequest, ExplainViewRequest, GraphRequest, TreeRequest } from '../protocol';
 import type {
+  CreateConsumerRouteParams,
   ExplainParams,
   ExplainViewResultOrError,
   GraphParams,
@@ -27,6 +29,7 @@ import type {
   ViewLocation,
 } from '../protocol';
 import { toLocation, uriToPath } from './convert';
+import { toWorkspaceEdit } from './features';
 import type { Folder, Indexer } from './indexer';
 import { runSafe } from './runSafe';
 
@@ -155,6 +158,26 @@ export function explainView(ws: Workspace, params: ExplainParams): ExplainViewRe
   }
 }
 
+/**
+ * The consumer route for callers in `from`: appended to the first file (by path) that holds a route in
+ * `from`, else to a file with any object in `from`, else to the Service's own file (the route names
+ * its namespace explicitly).
+ */
+export function consumerRouteEdit(ws: Workspace, params: CreateConsumerRouteParams): WorkspaceEdit | null {
+  const s = parseService(params.service);
+  const svc = ws.service(s.namespace, s.name);
+  if (!svc || !params.from || params.from === svc.namespace) return null;
+  let routeFile: string | undefined;
+  let anyFile: string | undefined;
+  for (const o of ws.objects()) {
+    if (o.namespace !== params.from) continue;
+    if (isRoute(o) && (routeFile === undefined || o.file < routeFile)) routeFile = o.file;
+    if (anyFile === undefined || o.file < anyFile) anyFile = o.file;
+  }
+  const action = consumerRouteActions(ws, routeFile ?? anyFile ?? svc.file, params.from, svc, params.port)[0];
+  return action ? toWorkspaceEdit(ws, action.edits) : null;
+}
+
 export function registerViews(connection: Connection, indexer: Indexer): void {
   const log = { error: (m: string) => connection.console.error(m) };
   const all = (): Folder[] => [...indexer.folders, indexer.loose];
@@ -188,6 +211,14 @@ export function registerViews(connection: Connection, indexer: Indexer): void {
     runSafe(log, GraphRequest, { scope: '', nodes: [], edges: [], svg: '', mermaid: '', tooLarge: false, namespaces: [] } as GraphResult, (params: GraphParams): GraphResult => {
       const folder = folderWith(params.service, params.uri) ?? indexer.folders[0] ?? indexer.loose;
       return graphView(indexer.applyPending(folder), params);
+    }),
+  );
+
+  connection.onRequest(
+    CreateConsumerRouteRequest,
+    runSafe(log, CreateConsumerRouteRequest, null as WorkspaceEdit | null, (params: CreateConsumerRouteParams): WorkspaceEdit | null => {
+      const folder = folderWith(params.service, params.uri);
+      return folder ? consumerRouteEdit(indexer.applyPending(folder), params) : null;
     }),
   );
 
