@@ -104,7 +104,8 @@ test('SVG: one focusable element per node with stable data ids, one per edge wit
   const g = buildGraph(ws);
   const svg = graphSvg(g);
   const nodeIds = [...svg.matchAll(/<g class="gl-node[^"]*" data-node-id="([^"]+)"[^>]* tabindex="0" role="button"/g)].map((m) => m[1]);
-  assert.deepEqual(nodeIds, g.nodes.map((n) => n.id));
+  // In reading order (layer, then top to bottom), so Tab walks the picture left to right.
+  assert.deepEqual(nodeIds, ['Gateway/app-ns/gw', 'HTTPRoute/app-ns/route-a', 'Service/app-ns/svc-a', 'HTTPRoute/app-ns/route-b', 'HTTPRoute/dev-ns/route-c', 'Service/ext-ns/svc-b']);
   const edges = [...svg.matchAll(/data-edge-id="([^"]+)" data-edge="([^"]+)" data-edge-role="([^"]+)"/g)].map((m) => `${m[3]} ${m[1]}`);
   assert.deepEqual(edges, g.edges.map((e) => `${e.role} ${e.id}`));
   assert.match(svg, /class="gl-node gl-node-service" data-node-id="Service\/app-ns\/svc-a"[^>]*aria-label="Service svc-a, app-ns · producer override"/);

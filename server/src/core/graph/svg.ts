@@ -81,7 +81,9 @@ export function graphSvg(graph: BindingGraph, options: SvgOptions = {}, layout?:
   }
   out.push('</g>', '<g class="gl-nodes">');
   const boxes = new Map(lay.nodes.map((b) => [b.id, b]));
-  for (const n of graph.nodes) {
+  // Document order = Tab order: left to right, top to bottom, the way the picture reads.
+  const reading = [...graph.nodes].sort((x, y) => boxes.get(x.id)!.layer - boxes.get(y.id)!.layer || boxes.get(x.id)!.y - boxes.get(y.id)!.y);
+  for (const n of reading) {
     const b = boxes.get(n.id)!;
     const cls = `gl-node gl-node-${n.type}${n.missing ? ' gl-missing' : ''}${n.conflicted ? ' gl-conflicted' : ''}${n.focus ? ' gl-focus' : ''}`;
     const [title, sub] = nodeLines(n);
