@@ -116,6 +116,8 @@ test('rule-without-backends: warning on the rule; info under linkerd (forwards t
   assert.equal(f.severity, 'warning');
   assert.equal(under(run, f), 'matches:\n    - path: {type: PathPrefix, value: /x}');
   assert.equal(f.message, 'rule 0 has no backendRefs and no RequestRedirect: requests it matches get a 500 response (Gateway API). Add backendRefs, or a RequestRedirect filter.');
+  const { files: fixed } = roundTrip(run, f);
+  assert.match(fixed['/ws/route.yaml']!, / {2}- backendRefs: \[\{name: svc-a, port: 80\}\]\n {4}matches:\n/);
   const linkerd = single(analyze(files(rules), { implementation: 'linkerd' }), 'rule-without-backends');
   assert.equal(linkerd.severity, 'info');
   assert.match(linkerd.message, /Linkerd forwards the requests it matches to the parent Service/);

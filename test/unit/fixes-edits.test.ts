@@ -63,7 +63,7 @@ test('quick fixes in a CRLF file keep CRLF line endings', () => {
 /** Every code that has a fix, once per project: apply it, re-index that file, the finding is gone and the file still parses. */
 for (const [name, root, codes] of [
   ['gateway-api fixtures', path.join(FIXTURES, 'gateway-api'), 'backend-service-not-found'],
-  ['BuoyantIO corpus', path.join(CORPUS, 'BuoyantIO-service-mesh-academy'), 'api-version-deprecated,backend-group-core,backend-port-not-found,backend-service-not-found,parent-group-core'],
+  ['BuoyantIO corpus', path.join(CORPUS, 'BuoyantIO-service-mesh-academy'), 'api-version-deprecated,backend-group-core,backend-port-not-found,backend-service-not-found,parent-group-core,rule-without-backends'],
   ['argoproj-labs corpus', path.join(CORPUS, 'argoproj-labs-rollouts-plugin-trafficrouter-gatewayapi'), 'api-version-deprecated,backend-group-core,gateway-backend-not-permitted,parent-group-core'],
   ['kubernetes-sigs corpus', path.join(CORPUS, 'kubernetes-sigs-gateway-api'), 'api-version-deprecated,gateway-backend-not-permitted'],
 ] as const) {

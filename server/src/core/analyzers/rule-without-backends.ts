@@ -1,6 +1,7 @@
-import type { Analyzer, Finding, Severity } from './types';
+import type { Analyzer, Finding, Fix, Severity } from './types';
+import { insertKey } from './edits';
 import { parentRecognised, ruleLevelRoutes } from './routes';
-import { finding } from './util';
+import { finding, yamlScalar } from './util';
 
 export const ruleWithoutBackends: Analyzer = {
   code: 'rule-without-backends',
@@ -21,10 +22,24 @@ export const ruleWithoutBackends: Analyzer = {
         const message = forwards
           ? `${where}${mirrorOnly}: Linkerd forwards the requests it matches to the parent Service, but the Gateway API says they get a 500, and other implementations do that. Add backendRefs to keep this portable.`
           : `${where}${mirrorOnly}: requests it matches get a 500 response (Gateway API). Add backendRefs, or a RequestRedirect filter.`;
+        // The obvious fix for a mesh-only route with one bound Service port: forward to that port,
+        // which is what Linkerd does with such a rule.
+        const fixes: Fix[] = [];
+        const bound = recognised.filter((p) => p.binds && p.service && p.ports.length === 1);
+        if (serviceOnly && bound.length === 1 && recognised.length === 1 && !rule.defaulted && !rule.hasBackendRefsKey) {
+          const p = bound[0]!;
+          const svc = p.service!;
+          const ns = svc.namespace !== route.namespace ? `, namespace: ${yamlScalar(svc.namespace)}` : '';
+          fixes.push({
+            title: `Forward to the parent Service ${svc.name}:${p.ports[0]!.port!.value}`,
+            edits: [insertKey(route.file, ctx.file.text, rule.span, 'backendRefs', `[{name: ${yamlScalar(svc.name)}${ns}, port: ${p.ports[0]!.port!.value}}]`)],
+          });
+        }
         out.push(
           // The rule the CRD adds has no node of its own: point at the route's name.
           finding(this.code, severity, route.file, rule.defaulted ? (route.nameField?.span ?? rule.span) : rule.span, message, {
             data: { ruleIndex: rule.index, defaulted: rule.defaulted, linkerdForwards: forwards },
+            fixes,
           }),
         );
       }
