@@ -97,11 +97,46 @@ export function resolvePlain(s: string): string | number | boolean | null {
   return s;
 }
 
+/*
+ * Node construction. The `yaml` constructors define the node-type symbol on every instance with
+ * Object.defineProperty, which made up half of this reader's time. These prototypes carry it once
+ * (identity checks such as `isScalar` read it through the prototype chain; `instanceof` holds), and
+ * each node gets the own fields its constructor would set.
+ */
+const NODE_TYPE = Symbol.for('yaml.node.type');
+function proto<T extends object>(base: T, type: string): T {
+  return Object.create(base, { [NODE_TYPE]: { value: Symbol.for(type) }, schema: { value: undefined, writable: true, configurable: true } }) as T;
+}
+const SCALAR_PROTO = proto(Scalar.prototype, 'yaml.scalar');
+const MAP_PROTO = proto(YAMLMap.prototype, 'yaml.map');
+const SEQ_PROTO = proto(YAMLSeq.prototype, 'yaml.seq');
+const PAIR_PROTO = proto(Pair.prototype, 'yaml.pair');
+
 function scalar(value: unknown, type: Scalar.Type, start: number, end: number, nodeEnd: number): Scalar {
-  const s = new Scalar(value);
+  const s = Object.create(SCALAR_PROTO) as Scalar;
+  s.value = value;
   s.type = type;
   s.range = [start, end, nodeEnd];
   return s;
+}
+
+function newMap(): YAMLMap {
+  const m = Object.create(MAP_PROTO) as YAMLMap;
+  m.items = [];
+  return m;
+}
+
+function newSeq(): YAMLSeq {
+  const q = Object.create(SEQ_PROTO) as YAMLSeq;
+  q.items = [];
+  return q;
+}
+
+function newPair(key: Node, value: Node): Pair<Node, Node> {
+  const p = Object.create(PAIR_PROTO) as Pair<Node, Node>;
+  p.key = key;
+  p.value = value;
+  return p;
 }
 
 const ESCAPES: Record<string, string> = {
@@ -263,14 +298,14 @@ class Reader {
 
   private blockMap(indent: number): YAMLMap {
     const src = this.src;
-    const map = new YAMLMap();
+    const map = newMap();
     const start = this.pos;
     let end = start;
     for (;;) {
       const key = this.key();
       // `pos` is just after the `:`.
       const value = this.mapValue(indent);
-      map.items.push(new Pair(key, value));
+      map.items.push(newPair(key, value));
       end = value.range![1];
       const col = this.nextContent(false);
       if (col < indent) break;
@@ -355,7 +390,7 @@ class Reader {
 
   private blockSeq(indent: number): YAMLSeq {
     const src = this.src;
-    const seq = new YAMLSeq();
+    const seq = newSeq();
     const start = this.pos;
     let end = start;
     for (;;) {
@@ -519,7 +554,7 @@ class Reader {
     const start = this.pos;
     const isMap = src.charCodeAt(start) === LBRACE;
     const close = isMap ? RBRACE : RBRACKET;
-    const coll = isMap ? new YAMLMap() : new YAMLSeq();
+    const coll = isMap ? newMap() : newSeq();
     coll.flow = true;
     this.pos++;
     let first = true;
@@ -547,7 +582,7 @@ class Reader {
         if (v === COMMA || v === close) throw BAIL;
         const value = this.flowScalarOrCollection();
         if (!(item instanceof Scalar) || item.anchor !== undefined) throw BAIL;
-        (coll as YAMLMap).items.push(new Pair(item, value));
+        (coll as YAMLMap).items.push(newPair(item, value));
       } else {
         if (afterColon) throw BAIL;
         (coll as YAMLSeq).items.push(item);
