@@ -13,7 +13,7 @@ import { analyzeFile } from '../core/analyzers/index';
 import type { AnalysisSettings, Finding, SeverityOverride } from '../core/analyzers/types';
 import { docsUrl } from '../core/analyzers/types';
 import { Workspace, serviceKey } from '../core/index/snapshot';
-import type { FileChange } from '../core/index/snapshot';
+import type { FileChange, IndexedFile } from '../core/index/snapshot';
 import { isRoute, isService } from '../core/model/types';
 import type { K8sObject } from '../core/model/types';
 import { DEFAULT_OPTIONS, isImplementation } from '../core/options';
@@ -38,6 +38,8 @@ export interface Folder {
   /** Files changed since their diagnostics were last published, and the objects they held before. */
   readonly dirty: Set<string>;
   dirtyOld: K8sObject[];
+  /** Fingerprints of the global-kind objects the changed files held before (see `globalFingerprints`). */
+  dirtyOldGlobals: string[];
   fullAnalysis: boolean;
   /** Files with a non-empty diagnostic list published. */
   readonly published: Set<string>;
@@ -122,6 +124,7 @@ export class Indexer {
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private timerDue = 0;
+  private lastChangeAt = 0;
   private initialDone = false;
   caps: Capabilities = { configuration: false, workDoneProgress: false, watchedFilesDynamic: false, configurationDynamic: false, codeLensRefresh: false };
   /** Settings pushed by didChangeConfiguration, for clients without `workspace/configuration`. */
@@ -145,6 +148,7 @@ export class Indexer {
       pending: new Map(),
       dirty: new Set(),
       dirtyOld: [],
+      dirtyOldGlobals: [],
       fullAnalysis: false,
       published: new Set(),
     };
@@ -194,7 +198,11 @@ export class Indexer {
     const before = folder.ws;
     for (const p of folder.pending.keys()) {
       const old = before.file(p);
-      if (old) folder.dirtyOld.push(...old.objects);
+      if (old) {
+        folder.dirtyOld.push(...old.objects);
+        // Published diagnostics reflect the version before the first unpublished change.
+        if (!folder.dirty.has(p)) folder.dirtyOldGlobals.push(...globalFingerprints(old));
+      }
       folder.dirty.add(p);
     }
     folder.ws = before.withFiles([...folder.pending.values()]);
@@ -362,7 +370,12 @@ export class Indexer {
     const current = folder.pending.get(path) ?? folder.ws.file(path);
     if (current && 'text' in current && current.text === text && !('skipped' in current && current.skipped)) return;
     folder.pending.set(path, { path, text, version: doc.version });
-    if (this.initialDone) this.schedule(CHANGE_DEBOUNCE_MS);
+    // Leading-edge debounce: an edit after a quiet spell is analysed at once; a burst of keystrokes
+    // is gathered into one re-analysis CHANGE_DEBOUNCE_MS after the last of them.
+    const at = Date.now();
+    const quiet = at - this.lastChangeAt >= CHANGE_DEBOUNCE_MS;
+    this.lastChangeAt = at;
+    if (this.initialDone) this.schedule(quiet ? 0 : CHANGE_DEBOUNCE_MS);
   }
 
   /** A buffer was closed: its file reverts to disk content. */
@@ -495,6 +508,7 @@ export class Indexer {
       folder.fullAnalysis = false;
       folder.dirty.clear();
       folder.dirtyOld = [];
+      folder.dirtyOldGlobals = [];
       await this.publishFolder(folder, ws, paths);
     }
   }
@@ -503,17 +517,25 @@ export class Indexer {
   private affectedFiles(folder: Folder, ws: Workspace): Set<string> | null {
     const keys = new Set<string>();
     const out = new Set<string>(folder.dirty);
-    const consider = (o: K8sObject): boolean => {
-      if (GLOBAL_KINDS.has(o.kind)) return false;
+    // Objects of global kinds can change findings anywhere, but only when they change: an edit
+    // elsewhere in their file leaves them as they were (same fields, same line/character positions,
+    // so every diagnostic published elsewhere stays right), so compare them.
+    const globalsAfter: string[] = [];
+    for (const p of folder.dirty) {
+      const f = ws.file(p);
+      if (f) globalsAfter.push(...globalFingerprints(f));
+    }
+    if ([...folder.dirtyOldGlobals].sort().join('\n') !== globalsAfter.sort().join('\n')) return null;
+    const consider = (o: K8sObject): void => {
+      if (GLOBAL_KINDS.has(o.kind)) return;
       if (isService(o)) keys.add(serviceKey(o.namespace, o.name));
       else if (isRoute(o)) {
         for (const p of o.parentRefs) if (p.kind?.value === 'Service' && p.name) keys.add(serviceKey(p.namespace?.value ?? o.namespace, p.name.value));
         for (const b of o.backendRefs) if ((b.kind?.value ?? 'Service') === 'Service' && b.name) keys.add(serviceKey(b.namespace?.value ?? o.namespace, b.name.value));
       }
-      return true;
     };
-    for (const o of folder.dirtyOld) if (!consider(o)) return null;
-    for (const p of folder.dirty) for (const o of ws.file(p)?.objects ?? []) if (!consider(o)) return null;
+    for (const o of folder.dirtyOld) consider(o);
+    for (const p of folder.dirty) for (const o of ws.file(p)?.objects ?? []) consider(o);
     for (const key of keys) {
       const i = key.indexOf('/');
       const ns = key.slice(0, i);
@@ -553,6 +575,29 @@ export class Indexer {
     else folder.published.delete(path);
     void this.connection.sendDiagnostics({ uri: pathToUri(path), version: file?.version, diagnostics });
   }
+}
+
+/** The global-kind objects of a file as JSON, with spans as line:character positions. */
+function globalFingerprints(file: IndexedFile): string[] {
+  const out: string[] = [];
+  for (const o of file.objects) {
+    if (!GLOBAL_KINDS.has(o.kind)) continue;
+    const lines = file.lines();
+    const at = (offset: number): string => {
+      const p = lines.positionAt(offset);
+      return `${p.line}:${p.character}`;
+    };
+    out.push(
+      JSON.stringify(o, (_k, v: unknown) => {
+        const span = v as { start?: unknown; end?: unknown } | null;
+        if (span && typeof span === 'object' && typeof span.start === 'number' && typeof span.end === 'number' && Object.keys(span).length === 2) {
+          return `${at(span.start)}-${at(span.end)}`;
+        }
+        return v;
+      }),
+    );
+  }
+  return out;
 }
 
 export function toDiagnostic(ws: Workspace, f: Finding): Diagnostic {
