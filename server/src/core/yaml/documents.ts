@@ -49,12 +49,16 @@ export function splitDocuments(text: string): DocumentChunk[] {
   const push = (end: number): void => {
     if (end > start && hasContent(text, start, end)) chunks.push({ index: index++, span: { start, end } });
   };
+  // Without CRs, line ends are found natively; only lines starting with `-` or `.` can be markers.
+  const lfOnly = text.indexOf('\r') === -1;
   while (pos <= text.length) {
-    let eol = pos;
-    while (eol < text.length && text.charCodeAt(eol) !== 10 && text.charCodeAt(eol) !== 13) eol++;
+    let eol = lfOnly ? text.indexOf('\n', pos) : pos;
+    if (eol === -1) eol = text.length;
+    else if (!lfOnly) while (eol < text.length && text.charCodeAt(eol) !== 10 && text.charCodeAt(eol) !== 13) eol++;
     let lineStart = pos;
     if (pos === 0 && text.charCodeAt(0) === 0xfeff) lineStart = 1;
-    const line = text.slice(lineStart, Math.min(eol, lineStart + 4));
+    const first = text.charCodeAt(lineStart);
+    const line = first === 45 || first === 46 ? text.slice(lineStart, Math.min(eol, lineStart + 4)) : '';
     if (DOC_START.test(line) && pos !== start) {
       // Directives (`%YAML 1.2`) before a `---` belong to the document that the marker starts.
       const directivesOnly = hasContent(text, start, pos) && !hasContent(text, start, pos, true);
@@ -118,7 +122,7 @@ export function peekKind(text: string, chunk: Span): string | undefined {
 
 /** True when the document holds template syntax (Helm, gomplate, ...) outside comments. */
 export function looksTemplated(text: string, chunk: Span): boolean {
-  let i = text.indexOf('{{', chunk.start);
+  let i = nextBraces(text, chunk.start);
   while (i !== -1 && i < chunk.end) {
     // A `{{` inside a comment does not make the document a template.
     let ls = i;
@@ -128,6 +132,22 @@ export function looksTemplated(text: string, chunk: Span): boolean {
     i = text.indexOf('{{', i + 2);
   }
   return false;
+}
+
+/*
+ * The first `{{` at or after an offset. Documents of one file are checked in order, and a search
+ * from each document's start would run to the end of the file every time (quadratic in the number of
+ * documents: seconds for a 5,000-document file); the last answer is reused while it still holds.
+ */
+let bracesText: string | undefined;
+let bracesFrom = 0;
+let bracesAt = -1;
+function nextBraces(text: string, from: number): number {
+  if (text === bracesText && from >= bracesFrom && (bracesAt === -1 || bracesAt >= from)) return bracesAt;
+  bracesText = text;
+  bracesFrom = from;
+  bracesAt = text.indexOf('{{', from);
+  return bracesAt;
 }
 
 /** Parses one document. Never throws: a parser failure becomes a problem. */
