@@ -320,3 +320,12 @@ test('route-kind-conflict under linkerd: only refs to the same port conflict, an
   assert.deepEqual(of(analyze(noPort, { implementation: 'linkerd' }), 'route-kind-conflict'), []);
   assert.equal(of(analyze(noPort), 'route-kind-conflict').length, 1);
 });
+
+test('parent-port-not-found: a quoted port number binds here but the CRD rejects it; fix unquotes', () => {
+  const run = analyze(ws('  - group: ""\n    kind: Service\n    name: svc-a\n    port: "80"'));
+  const f = single(run, 'parent-port-not-found');
+  assert.equal(under(run, f), '"80"');
+  assert.match(f.message, /is a string, but the CRD's port field is an integer/);
+  const { files } = roundTrip(run, f);
+  assert.match(files['/ws/route.yaml']!, /name: svc-a\n {4}port: 80\n/);
+});

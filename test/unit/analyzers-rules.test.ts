@@ -178,6 +178,13 @@ test('backend-port-not-found: a targetPort gets the Service port as fix; near mi
   roundTrip(run, f);
 });
 
+test('backend-port-not-found: a quoted port number is flagged (the CRD wants an integer); fix unquotes', () => {
+  const run = analyze(files(['  - backendRefs:', '    - name: svc-b', "      port: '80'"]));
+  const f = single(run, 'backend-port-not-found');
+  assert.equal(under(run, f), "'80'");
+  roundTrip(run, f);
+});
+
 test('backend-externalname: warning on the name, related to the type', () => {
   const run = analyze(files(['  - backendRefs:', '    - name: ext', '      port: 443']));
   const f = single(run, 'backend-externalname');

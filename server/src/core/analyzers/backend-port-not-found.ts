@@ -14,7 +14,18 @@ export const backendPortNotFound: Analyzer = {
       if (!resolvesAsService(t, ctx.profile) || !svc || !b.port || svc.type === 'ExternalName') continue;
       const written = intValue(b.port.value);
       const ports = svc.ports.filter((sp) => sp.port !== undefined);
-      if (written !== undefined && ports.some((sp) => sp.port!.value === written)) continue;
+      if (written !== undefined && ports.some((sp) => sp.port!.value === written)) {
+        if (typeof b.port.value === 'string') {
+          // `port: "80"` names the port, but the CRD field is an integer: the API server rejects the route.
+          out.push(
+            finding(this.code, this.defaultSeverity, route.file, b.port.span, `backendRef port ${JSON.stringify(b.port.value)} is a string, but the CRD's port field is an integer, so the API server rejects this route. Write ${written} without quotes.`, {
+              data: { ruleIndex: b.ruleIndex, backendIndex: b.index, mirror: b.mirror, written: b.port.value, suggestion: written, quoted: true },
+              fixes: [{ title: `Write port: ${written}`, preferred: true, edits: [{ file: route.file, span: b.port.span, newText: String(written) }] }],
+            }),
+          );
+        }
+        continue;
+      }
       const byTarget = written === undefined ? undefined : ports.find((sp) => sp.targetPort?.value === written || sp.targetPort?.value === String(written));
       let fixTo: number | undefined;
       let message: string;

@@ -11,6 +11,17 @@ export const parentPortNotFound: Analyzer = {
     for (const { route, parents } of resolvedRoutes(ctx)) {
       for (const p of parents) {
         const svc = p.service;
+        const raw = p.ref.port?.value;
+        if (p.binds && p.ref.port && typeof raw === 'string' && /^[0-9]+$/.test(raw)) {
+          // `port: "80"` selects the port here, but the CRD field is an integer: the API server rejects the route.
+          out.push(
+            finding(this.code, this.defaultSeverity, route.file, p.ref.port.span, `parentRef port ${JSON.stringify(raw)} is a string, but the CRD's port field is an integer, so the API server rejects this route. Write ${raw} without quotes.`, {
+              data: { parentIndex: p.ref.index, written: raw, suggestion: Number(raw), quoted: true },
+              fixes: [{ title: `Write port: ${raw}`, preferred: true, edits: [{ file: route.file, span: p.ref.port.span, newText: raw }] }],
+            }),
+          );
+          continue;
+        }
         if (p.reason !== 'port-not-found' || !svc || !p.ref.port) continue;
         const written = p.ref.port.value;
         const ports = svc.ports.filter((sp) => sp.port !== undefined);
