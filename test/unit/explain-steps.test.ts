@@ -15,6 +15,7 @@ import type { ExplainRequest, ExplainResult } from '../../server/src/core/bindin
 import type { Workspace } from '../../server/src/core/index/snapshot';
 import { objectId } from '../../server/src/core/model/types';
 import type { HttpMatch, RouteObject } from '../../server/src/core/model/types';
+import { run } from '../../server/src/cli/main';
 import { explainView } from '../../server/src/lsp/views';
 import type { ExplainViewResult } from '../../server/src/protocol';
 import { FIXTURES, REPO_ROOT, textAt, workspaceFromDisk } from '../support/workspace';
@@ -234,4 +235,35 @@ test('seed article: a request from dev-ns is explained with the consumer route w
   const producer = explainView(ws, { service: 'app-ns/svc-a', from: 'app-ns', path: '/' }) as ExplainViewResult;
   assert.equal(producer.audience, 'producer');
   assert.deepEqual(producer.backends.map((b) => b.service), ['ext-ns/svc-b']);
+});
+
+test('CLI parity: `explain --format text` prints the engine steps in order, and the candidates of lower precedence after the winner', () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const argv = ['explain', MANIFESTS, path.join(MESH_DIR, 'httproute-matching.yaml'), '--service', `${M}/echo`, '--port', '80', '--from', M, '--path', '/', '--header', 'version=two'];
+  assert.equal(run(argv, { out, err }), 0);
+  assert.deepEqual(err, []);
+  const lines = out.join('\n').split('\n').map((l) => l.replace(/ {2}\[[^\]]*\]$/, ''));
+  assert.deepEqual(lines, [
+    `Request to ${M}/echo:80 from namespace ${M} (generic)`,
+    `Audience: producer (HTTPRoute/${M}/mesh-matching)`,
+    `  The producer routes of ${M}/echo:80 apply to callers in ${M}: HTTPRoute/${M}/mesh-matching.`,
+    `  ✗ HTTPRoute/${M}/mesh-matching rule 1 match 0: path / does not start with the segment prefix /v2`,
+    `  ✗ HTTPRoute/${M}/mesh-matching rule 0 match 1: header version: two does not match one`,
+    `  → HTTPRoute/${M}/mesh-matching rule 1 match 1: matches path PathPrefix /, 1 header match (wins by precedence)`,
+    `  · HTTPRoute/${M}/mesh-matching rule 0 match 0: matches path PathPrefix / (lower precedence, not used)`,
+    `  Outcome: forwarded to ${M}/echo-v2:8080 (weight 1).`,
+    `Result: 200 via ${M}/echo-v2:8080 (weight 1)`,
+  ]);
+  // Same reasoning as the editor's explainer: every step text, in order.
+  const ws = workspaceFromDisk([MANIFESTS, path.join(MESH_DIR, 'httproute-matching.yaml')]);
+  const v = explainView(ws, { service: `${M}/echo`, port: 80, from: M, path: '/', headers: [['version', 'two']] }) as ExplainViewResult;
+  const printed = lines.map((l) => l.trim());
+  let at = 0;
+  for (const s of v.steps) {
+    const i = printed.indexOf(s.text, at);
+    assert.ok(i >= at, `CLI prints step "${s.text}" in order`);
+    at = i + 1;
+  }
+  assert.equal(v.candidates.length, printed.filter((l) => /^[→✗·] /.test(l)).length);
 });

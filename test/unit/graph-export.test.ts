@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { run } from '../../server/src/cli/main';
 import { bindingsMermaid } from '../../server/src/core/bindings/report';
 import { buildGraph, graphMermaid, graphSvg } from '../../server/src/core/graph/index';
 import { REPO_ROOT, workspace, workspaceFromDisk, yaml } from '../support/workspace';
@@ -129,4 +130,16 @@ test('SVG escapes names that need it', () => {
   assert.ok(svg.includes('data-node-id="HTTPRoute/x/a&lt;b>&amp;c"'), svg);
   assert.ok(svg.includes('Service s&quot;q (not found)'), svg);
   assert.ok(!svg.includes('a<b>'));
+});
+
+test('CLI `bindings --format mermaid --service NS/NAME` prints the binding map\'s Mermaid for that scope', () => {
+  const ws = workspaceFromDisk([SEED]);
+  for (const service of [undefined, { namespace: 'app-ns', name: 'svc-a' }, { namespace: 'ext-ns', name: 'svc-b' }]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const argv = ['bindings', SEED, '--format', 'mermaid', ...(service ? ['--service', `${service.namespace}/${service.name}`] : [])];
+    assert.equal(run(argv, { out, err }), 0);
+    assert.deepEqual(err, []);
+    assert.equal(`${out.join('\n')}\n`, graphMermaid(buildGraph(ws, service ? { service } : {})));
+  }
 });

@@ -38,6 +38,7 @@ export const USAGE = `Usage: gamma-lens <command> [PATH...] [options]
 Commands:
   check      report GEP-1294 binding problems          --format text|json|sarif
   bindings   show which routes bind each Service port  --format text|json|mermaid
+             [--service NS/NAME]: only that Service (mermaid: the routes that name it, as the binding map draws it)
   explain    explain where one request goes            --format text|json
              --service NS/NAME [--port N] --from NS [--path P] [--method M] [--header K=V]...
 
@@ -110,6 +111,12 @@ export function parseArgs(argv: readonly string[]): CliArgs | 'help' | 'version'
   if (!defaultNamespace) throw new UsageError('--default-namespace needs a non-empty value');
   let service: CliArgs['service'];
   let port: number | undefined;
+  if (command === 'bindings' && opts['--service'] !== undefined) {
+    const s = opts['--service'];
+    const slash = s.indexOf('/');
+    if (slash <= 0 || slash === s.length - 1) throw new UsageError(`--service takes NAMESPACE/NAME (got '${s}')`);
+    service = { namespace: s.slice(0, slash), name: s.slice(slash + 1) };
+  }
   if (command === 'explain') {
     const s = opts['--service'];
     if (!s) throw new UsageError('explain needs --service NAMESPACE/NAME');

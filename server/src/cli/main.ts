@@ -156,7 +156,18 @@ function bindingsText(report: BindingsReport): string[] {
 
 function explainText(r: ExplainResult): string[] {
   const lines = [`Request to ${r.service}:${r.port} from namespace ${r.from} (${r.implementation})`, `Audience: ${r.audience}${r.routes.length ? ` (${r.routes.join(', ')})` : ''}`];
-  for (const s of r.steps) lines.push(`  ${s.text}${s.file && s.span ? `  [${displayPath(s.file)}]` : ''}`);
+  // The steps stop at the winner; the candidates of lower precedence follow it (as in the editor's explainer).
+  const w = r.match ? r.candidates.findIndex((c) => c.matched) : -1;
+  const rest = w >= 0 ? r.candidates.slice(w + 1) : [];
+  for (const s of r.steps) {
+    lines.push(`  ${s.text}${s.file && s.span ? `  [${displayPath(s.file)}]` : ''}`);
+    if (s.text.startsWith('→ ')) {
+      for (const c of rest) {
+        const verdict = c.matched ? '·' : '✗';
+        lines.push(`  ${verdict} ${c.route} rule ${c.rule}${c.match >= 0 ? ` match ${c.match}` : ''}: ${c.why} (lower precedence, not used)  [${displayPath(c.file)}]`);
+      }
+    }
+  }
   const where = r.backends.map((b) => `${b.service}:${b.port ?? '?'} (weight ${b.weight})`).join(', ');
   if (r.status === null) lines.push(`Result: connection to ${where || 'nowhere'}`);
   else if (r.status === 200) lines.push(`Result: 200 via ${where}`);
@@ -199,14 +210,18 @@ export function run(argv: readonly string[], o: Output): number {
     switch (args.command) {
       case 'check':
         return runCheck(ws, args, o);
-      case 'bindings':
+      case 'bindings': {
+        // --service: only that Service (the binding map's scope for mermaid).
+        const only = args.service;
+        const full = bindingsReport(ws);
+        const report = only ? { ...full, services: full.services.filter((s) => s.namespace === only.namespace && s.name === only.name) } : full;
         if (args.format === 'json') {
           // Paths relative to the current folder, as `check` prints them, so the output is portable.
-          const report = bindingsReport(ws);
           o.out.push(JSON.stringify({ ...report, services: report.services.map((s) => ({ ...s, file: displayPath(s.file) })) }, null, 2));
-        } else if (args.format === 'mermaid') o.out.push(bindingsMermaid(ws).trimEnd());
-        else o.out.push(...bindingsText(bindingsReport(ws)));
+        } else if (args.format === 'mermaid') o.out.push(bindingsMermaid(ws, only ? { service: only } : {}).trimEnd());
+        else o.out.push(...bindingsText(report));
         return 0;
+      }
       case 'explain':
         return runExplain(ws, args, o);
     }
