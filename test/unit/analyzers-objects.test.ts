@@ -189,3 +189,17 @@ test('waypoint-label-missing: istio-ambient only; the label on the Service or it
   assert.match(optOut.message, /sets istio\.io\/use-waypoint: "none", which means no waypoint/);
   assert.deepEqual(optOut.related.map((r) => r.message), ['Service back/api', 'Namespace back']);
 });
+
+test('gateway-backend-not-permitted with kustomize: the grant goes beside the Service (same kustomized namespace); never into a kustomized route file', () => {
+  const kust = (ns: string): string => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: ${ns}\nresources:\n- app.yaml\n`;
+  const routeFile = GW_ROUTE.replace('  namespace: front\n', '');
+  // The Service's folder is kustomized into `back`; the appended grant lands in `back` too and permits the route.
+  const files = { '/ws/front/kustomization.yaml': kust('front'), '/ws/front/app.yaml': routeFile, '/ws/back/kustomization.yaml': kust('back'), '/ws/back/app.yaml': svc('api', 'ignored', ['  - port: 80']) };
+  const run = analyze(files);
+  const f = single(run, 'gateway-backend-not-permitted');
+  assert.equal(f.fixes[0]!.edits[0]!.file, '/ws/back/app.yaml');
+  roundTrip(run, f);
+  // Without the Service in the workspace, a kustomized route file would move the grant to `front`: no fix.
+  const noSvc = analyze({ '/ws/front/kustomization.yaml': kust('front'), '/ws/front/app.yaml': routeFile });
+  assert.deepEqual(single(noSvc, 'gateway-backend-not-permitted').fixes, []);
+});
