@@ -105,8 +105,8 @@ export const USER_SETTINGS = {
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
-/** Starts code-server on a free loopback port; resolves once /healthz answers. */
-export async function startCodeServer(run, extDir, folder) {
+/** Starts code-server on a free loopback port; resolves once /healthz answers. `extraEnv` reaches the extension host. */
+export async function startCodeServer(run, extDir, folder, extraEnv = {}) {
   const ud = path.join(run, 'user-data');
   fs.mkdirSync(path.join(ud, 'User'), { recursive: true });
   fs.writeFileSync(path.join(ud, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
@@ -117,7 +117,7 @@ export async function startCodeServer(run, extDir, folder) {
   const args = ['--config', config, '--user-data-dir', ud, '--extensions-dir', extDir, '--auth', 'none', '--bind-addr', '127.0.0.1:0',
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened', folder];
   // its own process group, so stop() can end code-server with its extension host, file watcher and our server
-  const child = spawn(CODE_SERVER, args, { env: csEnv(run), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(CODE_SERVER, args, { env: { ...csEnv(run), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
