@@ -48,7 +48,6 @@ import type {
 } from '../protocol';
 import { pathToUri, toLocation, toRange, toSpan, uriToPath } from './convert';
 import type { Folder, Indexer } from './indexer';
-import { analysisSettings } from './indexer';
 import { runSafe } from './runSafe';
 
 /** Test-only fault injection: `GAMMA_LENS_TEST_FAULT=hover` makes that feature throw. */
@@ -173,13 +172,18 @@ export function registerFeatures(connection: Connection, indexer: Indexer): void
       const wants = (kind: string): boolean => !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));
       const out: CodeAction[] = [];
       if (wants('quickfix')) {
-        const settings = analysisSettings(a.folder.settings);
-        for (const d of params.context.diagnostics) {
-          if (d.source !== DIAGNOSTIC_SOURCE || typeof d.code !== 'string') continue;
-          for (const fix of quickFixes(a.ws, a.path, d.code, toSpan(a.file, d.range), settings)) {
+        const ours = params.context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && typeof d.code === 'string');
+        const fixes = ours.length
+          ? quickFixes(
+              indexer.findings(a.folder, a.ws, a.path),
+              ours.map((d) => ({ code: String(d.code), span: toSpan(a.file, d.range) })),
+            )
+          : [];
+        ours.forEach((d, i) => {
+          for (const fix of fixes[i] ?? []) {
             out.push({ title: fix.title, kind: 'quickfix', diagnostics: [d], isPreferred: fix.preferred, edit: toWorkspaceEdit(a.ws, fix.edits) });
           }
-        }
+        });
       }
       if (wants('refactor')) {
         for (const g of routeGeneratorActions(a.ws, a.path, toSpan(a.file, params.range))) {

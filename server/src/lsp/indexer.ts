@@ -20,7 +20,7 @@ import { DEFAULT_OPTIONS, isImplementation } from '../core/options';
 import type { EngineOptions, Implementation } from '../core/options';
 import { DEFAULT_SETTINGS, DIAGNOSTIC_SOURCE, StatusNotification } from '../protocol';
 import type { DiagnosticData, Settings, StatusParams } from '../protocol';
-import { SKIPPED_DIRS, isYamlPath, listYamlFiles, readTextFile } from '../runtime';
+import { SKIPPED_DIRS, isYamlPath, listYamlFiles, readTextFile, resolvesInside } from '../runtime';
 import { pathToUri, rememberUri, toLocation, toRange, uriToPath } from './convert';
 import { globMatcher } from './glob';
 
@@ -347,6 +347,8 @@ export class Indexer {
   /** The change that brings `path` in line with disk (removal when it is gone or excluded). */
   private readChange(folder: Folder, path: string): FileChange {
     if (!isYamlPath(path) || this.isExcluded(folder, path) || !folder.settings.enable) return { path, text: null };
+    // A file event or a closed buffer can name a link out of the folder: never read through it.
+    if (!resolvesInside(folder.root, path)) return { path, text: null };
     const r = readTextFile(path, folder.settings.maxFileSize);
     if ('skipped' in r) {
       if (r.skipped.reason === 'too-large') this.connection.console.info(`skipped ${path}: ${r.skipped.message} (gammaLens.maxFileSize)`);
@@ -546,19 +548,29 @@ export class Indexer {
     return out;
   }
 
+  /** Findings of one file in one snapshot, computed once (diagnostics and quick fixes share them). */
+  findings(folder: Folder, ws: Workspace, path: string): Finding[] {
+    const key = `${JSON.stringify(folder.settings.diagnostics.severity)}\u0000${path}`;
+    let perWs = this.findingsCache.get(ws);
+    if (!perWs) this.findingsCache.set(ws, (perWs = new Map()));
+    const cached = perWs.get(key);
+    if (cached) return cached;
+    let findings: Finding[] = [];
+    try {
+      findings = folder.settings.enable && ws.file(path) ? analyzeFile(ws, path, analysisSettings(folder.settings)) : [];
+    } catch (err) {
+      this.connection.console.error(`analysis of ${path} failed: ${(err as Error)?.stack ?? String(err)}`);
+    }
+    perWs.set(key, findings);
+    return findings;
+  }
+
+  private readonly findingsCache = new WeakMap<Workspace, Map<string, Finding[]>>();
+
   private async publishFolder(folder: Folder, ws: Workspace, paths: Set<string> | null): Promise<void> {
     const list = paths ? [...paths] : [...ws.files()].map((f) => f.path);
-    const settings = analysisSettings(folder.settings);
     for (let i = 0; i < list.length; i += ANALYZE_BATCH) {
-      for (const path of list.slice(i, i + ANALYZE_BATCH)) {
-        let findings: Finding[] = [];
-        try {
-          findings = folder.settings.enable && ws.file(path) ? analyzeFile(ws, path, settings) : [];
-        } catch (err) {
-          this.connection.console.error(`analysis of ${path} failed: ${(err as Error)?.stack ?? String(err)}`);
-        }
-        this.publish(folder, ws, path, findings);
-      }
+      for (const path of list.slice(i, i + ANALYZE_BATCH)) this.publish(folder, ws, path, this.findings(folder, ws, path));
       if (i + ANALYZE_BATCH < list.length) await yieldNow();
     }
     if (!paths) {

@@ -2,8 +2,7 @@
  * Code actions in core terms: route generators (producer route for a Service, consumer route for a
  * backendRef's callers) and the quick fixes the analyzers attach to findings.
  */
-import { analyzeFile } from '../analyzers/index';
-import type { AnalysisSettings, Finding, TextEdit } from '../analyzers/types';
+import type { Finding, TextEdit } from '../analyzers/types';
 import type { Workspace } from '../index/snapshot';
 import { intValue } from '../model/extract';
 import type { ServiceObject, ServicePort } from '../model/types';
@@ -161,14 +160,19 @@ export function routeGeneratorActions(ws: Workspace, path: string, span: Span): 
   return [];
 }
 
-/** Quick fixes for the finding with `code` at `span`, recomputed from the snapshot. */
-export function quickFixes(ws: Workspace, path: string, code: string, span: Span, settings: AnalysisSettings = {}): CodeAction[] {
-  const findings = analyzeFile(ws, path, settings).filter((f) => f.code === code);
-  const exact = findings.filter((f) => f.span.start === span.start && f.span.end === span.end);
-  const chosen = exact.length ? exact : findings.filter((f) => f.span.start <= span.end && span.start <= f.span.end);
-  const out: CodeAction[] = [];
-  for (const f of chosen) for (const fix of f.fixes) out.push({ title: fix.title, kind: 'quickfix', edits: fix.edits, preferred: fix.preferred, finding: f });
-  return out;
+/**
+ * Quick fixes for findings given by code and span (as the editor sends diagnostics back), looked up
+ * in the file's current findings (`analyzeFile` of the snapshot). Result `i` holds the fixes of `wanted[i]`.
+ */
+export function quickFixes(findings: readonly Finding[], wanted: ReadonlyArray<{ code: string; span: Span }>): CodeAction[][] {
+  return wanted.map(({ code, span }) => {
+    const same = findings.filter((f) => f.code === code);
+    const exact = same.filter((f) => f.span.start === span.start && f.span.end === span.end);
+    const chosen = exact.length ? exact : same.filter((f) => f.span.start <= span.end && span.start <= f.span.end);
+    const out: CodeAction[] = [];
+    for (const f of chosen) for (const fix of f.fixes) out.push({ title: fix.title, kind: 'quickfix', edits: fix.edits, preferred: fix.preferred, finding: f });
+    return out;
+  });
 }
 
 /** Service ports written where a port number is expected, for tests and completion. */
