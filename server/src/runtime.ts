@@ -34,6 +34,24 @@ function inside(root: string, p: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
+/**
+ * True unless `file`, with every link resolved, lies outside `root` (also resolved). Files that do
+ * not resolve (gone, dangling, a loop) count as inside: there is nothing to read from them anyway.
+ */
+export function resolvesInside(root: string, file: string): boolean {
+  let realRoot: string;
+  try {
+    realRoot = fs.realpathSync(root);
+  } catch {
+    return false;
+  }
+  try {
+    return inside(realRoot, fs.realpathSync(file));
+  } catch {
+    return true;
+  }
+}
+
 /** Lists YAML files below `root` (or `root` itself when it is a file), sorted. */
 export function listYamlFiles(root: string, options: WalkOptions = {}): string[] {
   const out: string[] = [];

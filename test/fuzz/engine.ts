@@ -24,7 +24,6 @@ import {
   getCodeLenses,
   getCompletions,
   getHover,
-  quickFixes,
   routeGeneratorActions,
 } from '../../server/src/core/features/index';
 import { Workspace } from '../../server/src/core/index/snapshot';
@@ -207,10 +206,8 @@ export function engineResults(ws: Workspace, file: string, offsets: readonly num
     for (const a of actions) for (const e of a.edits) checkSpan(ws, e.file, e.span, 'route generator');
     at.push({ hover, defs, refs, completions: completions.map((c) => c.label), actions: actions.map((a) => a.title) });
   }
-  const fixes = findings.map((x) => quickFixes(ws, file, x.code, x.span).map((a) => {
-    for (const e of a.edits) checkSpan(ws, e.file, e.span, `quick fix for ${x.code}`);
-    return a.title;
-  }));
+  // Quick fixes are the findings' fixes, checked above.
+  const fixes = findings.map((x) => x.fixes.map((a) => a.title));
   // Extraction on its own, as the CLI and the server do it.
   const extracted = extractFile(file, f.text);
   for (const p of extracted.problems) checkSpan(ws, file, p.span, `read problem ${p.reason}`);

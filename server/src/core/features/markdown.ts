@@ -5,10 +5,15 @@ export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => `\\${c}`);
 }
 
-/** A value from a file shown as inline code; backticks inside are handled by a longer fence. */
+/**
+ * A value from a file shown as inline code. The fence is one backtick longer than the longest run
+ * of backticks inside, so no value can close the code span early and inject Markdown after it.
+ */
 export function code(text: string): string {
   const clean = text.replace(/[\r\n]+/g, ' ');
-  const fence = clean.includes('`') ? '``' : '`';
+  let longest = 0;
+  for (const run of clean.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  const fence = '`'.repeat(longest + 1);
   const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${clean}${pad}${fence}`;
 }
