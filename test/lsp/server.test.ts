@@ -135,6 +135,16 @@ describe('language server on the basic fixture', () => {
       (syms ?? []).map((s) => s.name),
       ['Service app-ns/svc-a', 'Service ext-ns/svc-b', 'Service app-ns/svc-lonely'],
     );
+    const routeSyms = await client.documentSymbols(routes);
+    assert.deepEqual(
+      (routeSyms ?? []).map((s) => [s.name, (s.children ?? []).map((c) => c.name)]),
+      [
+        ['HTTPRoute app-ns/route-b', ['parentRef Service app-ns/svc-a:80', 'backendRef ext-ns/svc-b:80']],
+        ['HTTPRoute dev-ns/route-c', ['parentRef Service app-ns/svc-a:80', 'backendRef app-ns/svc-lonely:9000']],
+      ],
+    );
+    const text = fs.readFileSync(routes, 'utf8');
+    assert.equal(textIn(text, routeSyms![0]!.children![0]!.selectionRange), 'svc-a');
   });
 
   test('completion of Service names, ports and the snippet inside parentRefs', async () => {

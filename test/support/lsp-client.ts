@@ -77,6 +77,13 @@ export interface CodeAction {
   isPreferred?: boolean;
   edit?: WorkspaceEdit;
 }
+export interface DocumentSymbol {
+  name: string;
+  kind: number;
+  range: Range;
+  selectionRange: Range;
+  children?: DocumentSymbol[];
+}
 export interface FileEvent {
   uri: string;
   /** 1 created, 2 changed, 3 deleted. */
@@ -328,7 +335,7 @@ export class LspClient {
     return this.request('textDocument/completion', { textDocument: { uri: fileUri(file) }, position });
   }
 
-  documentSymbols(file: string): Promise<Array<{ name: string; kind: number; range: Range; selectionRange: Range }> | null> {
+  documentSymbols(file: string): Promise<DocumentSymbol[] | null> {
     return this.request('textDocument/documentSymbol', { textDocument: { uri: fileUri(file) } });
   }
 

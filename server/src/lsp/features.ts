@@ -93,6 +93,9 @@ const SYMBOL_KINDS: Record<string, SymbolKind> = {
   UDPRoute: SymbolKind.Interface,
   Gateway: SymbolKind.Module,
   Namespace: SymbolKind.Namespace,
+  port: SymbolKind.Number,
+  parentRef: SymbolKind.Field,
+  backendRef: SymbolKind.Field,
 };
 
 const COMPLETION_KINDS: Record<CompletionEntry['kind'], CompletionItemKind> = {
@@ -218,13 +221,15 @@ export function registerFeatures(connection: Connection, indexer: Indexer): void
       fault('documentSymbol');
       const a = at(params.textDocument.uri);
       if (!a) return [];
-      return documentSymbols(a.ws, a.path).map((s: SymbolInfo) => ({
+      const convert = (s: SymbolInfo): DocumentSymbol => ({
         name: s.name,
         detail: s.kind,
         kind: SYMBOL_KINDS[s.kind] ?? SymbolKind.Object,
         range: toRange(a.file, s.span),
         selectionRange: toRange(a.file, s.selection),
-      }));
+        children: s.children?.map(convert),
+      });
+      return documentSymbols(a.ws, a.path).map(convert);
     }),
   );
 

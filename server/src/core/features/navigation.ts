@@ -1,5 +1,6 @@
 /** Definition, references and symbols, in file paths and spans. */
 import type { Workspace } from '../index/snapshot';
+import { isRoute, isService } from '../model/types';
 import type { K8sObject } from '../model/types';
 import type { Span } from '../text';
 import { backendTarget, locate } from './locate';
@@ -69,6 +70,28 @@ export interface SymbolInfo {
   readonly span: Span;
   /** The name, for selection. */
   readonly selection: Span;
+  /** Ports of a Service, parentRefs and backendRefs of a route. */
+  readonly children?: readonly SymbolInfo[];
+}
+
+function childSymbols(o: K8sObject | undefined, path: string): SymbolInfo[] | undefined {
+  if (!o) return undefined;
+  const child = (name: string, kind: string, span: Span, selection?: Span): SymbolInfo => ({ name, kind, file: path, span, selection: selection ?? span });
+  if (isService(o)) return o.ports.map((p) => child(`port ${String(p.port?.value ?? '?')}${p.name ? ` (${p.name.value})` : ''}`, 'port', p.span, p.port?.span));
+  if (isRoute(o)) {
+    const out: SymbolInfo[] = [];
+    for (const p of o.parentRefs) {
+      const ns = p.namespace?.value ?? o.namespace;
+      const port = p.port ? `:${String(p.port.value)}` : p.sectionName ? `/${p.sectionName.value}` : '';
+      out.push(child(`parentRef ${p.kind?.value ?? 'Gateway'} ${ns}/${p.name?.value ?? '?'}${port}`, 'parentRef', p.span, p.name?.span));
+    }
+    for (const b of o.backendRefs) {
+      const ns = b.namespace?.value ?? o.namespace;
+      out.push(child(`${b.mirror ? 'mirror ' : ''}backendRef ${ns}/${b.name?.value ?? '?'}${b.port ? `:${String(b.port.value)}` : ''}`, 'backendRef', b.span, b.name?.span));
+    }
+    return out;
+  }
+  return undefined;
 }
 
 /** One symbol per `---` document (kind, namespace, name). */
@@ -82,7 +105,7 @@ export function documentSymbols(ws: Workspace, path: string): SymbolInfo[] {
     const namespace = obj?.namespace || d.namespace;
     const name = obj?.name ?? d.name ?? '';
     const selection = obj?.nameField?.span ?? d.span;
-    out.push({ name: `${d.kind} ${namespace ? `${namespace}/` : ''}${name}`, kind: d.kind, namespace, file: path, span: d.span, selection });
+    out.push({ name: `${d.kind} ${namespace ? `${namespace}/` : ''}${name}`, kind: d.kind, namespace, file: path, span: d.span, selection, children: childSymbols(obj, path) });
   }
   return out;
 }
