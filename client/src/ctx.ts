@@ -54,7 +54,8 @@ export class Ctx implements vscode.Disposable {
       errorHandler: {
         error: (error, _message, count) => {
           this.output.error(`connection error: ${error.message}`);
-          return (count ?? 0) <= 3 ? { action: ErrorAction.Continue } : { action: ErrorAction.Shutdown, message: 'GAMMA Lens: too many errors talking to the language server; it was stopped.' };
+          // `handled: true`: logged above, no pop-up per error; the user hears once, when the client gives up.
+          return (count ?? 0) <= 3 ? { action: ErrorAction.Continue, handled: true } : { action: ErrorAction.Shutdown, message: 'GAMMA Lens: too many errors talking to the language server; it was stopped.' };
         },
         closed: () => {
           const now = Date.now();
