@@ -23,6 +23,8 @@ export interface ServiceTarget {
   readonly service: string;
   readonly port?: number;
   readonly uri?: string;
+  /** Caller namespace, for the explainer. */
+  readonly from?: string;
 }
 
 export function targetOf(node: Node | undefined): ServiceTarget | undefined {
@@ -30,8 +32,10 @@ export function targetOf(node: Node | undefined): ServiceTarget | undefined {
   switch (node.type) {
     case 'service':
       return { service: `${node.service.namespace}/${node.service.name}`, uri: node.service.location?.uri };
-    case 'port':
     case 'entry':
+      // A consumer route: explain a request from its namespace (the panel runs it at once).
+      return { service: `${node.service.namespace}/${node.service.name}`, port: node.port.port, uri: node.service.location?.uri, ...(node.entry.from ? { from: node.entry.from } : {}) };
+    case 'port':
     case 'default':
       return { service: `${node.service.namespace}/${node.service.name}`, port: node.port.port, uri: node.service.location?.uri };
     case 'unresolved':
