@@ -406,6 +406,11 @@ describe('multi-root and robustness', () => {
       const text = fs.readFileSync(first, 'utf8');
       const h = await client.hover(first, positionOf(text, 'name: gw', 7, 1));
       assert.match(h!.contents.value, /\*\*gateway\*\* parentRef/);
+      const defs = await client.definition(first, positionOf(text, 'name: gw', 7, 1));
+      assert.deepEqual(
+        defs?.map((d) => `${d.range.start.line + 1}:${textIn(text, d.range)}`),
+        ['6:gw'],
+      );
     } finally {
       await client.stop();
     }
