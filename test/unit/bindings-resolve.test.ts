@@ -8,7 +8,12 @@ import { IMPLEMENTATIONS } from '../../server/src/core/options';
 import type { RouteObject } from '../../server/src/core/model/types';
 import { workspace } from '../support/workspace';
 
+// The Namespace names a waypoint, so istio-ambient applies routes here (tested on its own below).
 const SERVICES = `apiVersion: v1
+kind: Namespace
+metadata: {name: app, labels: {istio.io/use-waypoint: waypoint}}
+---
+apiVersion: v1
 kind: Service
 metadata: {name: svc, namespace: app}
 spec:
@@ -218,3 +223,29 @@ test('a route the CRD rejects does not bind at all; the experimental channel acc
     [['r'], ['r']],
   );
 });
+
+/** istio-ambient: a waypoint, named on the Service or its Namespace, applies the routes. */
+const WAYPOINTS: Array<[string, string, string, boolean]> = [
+  ['no label anywhere', '', '', false],
+  ['label on the Namespace', '', 'waypoint', true],
+  ['label on the Service', 'waypoint', '', true],
+  ['Service opts out with none although the Namespace names one', 'none', 'waypoint', false],
+  ['empty label on the Namespace', '', '""', false],
+];
+
+for (const [name, onService, onNamespace, binds] of WAYPOINTS) {
+  test(`istio-ambient waypoint: ${name}`, () => {
+    const label = (v: string): string => (v ? `, labels: {istio.io/use-waypoint: ${v}}` : '');
+    const files = {
+      '/ws/ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: app${label(onNamespace)}}\n`,
+      '/ws/svc.yaml': `apiVersion: v1\nkind: Service\nmetadata: {name: svc, namespace: app${label(onService)}}\nspec: {ports: [{name: http, port: 80}]}\n`,
+      '/ws/route.yaml': 'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: app}\nspec:\n  parentRefs: [{group: "", kind: Service, name: svc}]\n',
+    };
+    const ambient = workspace(files, { implementation: 'istio-ambient' });
+    const [res] = resolveRoute(ambient, [...ambient.routes()][0]!);
+    assert.deepEqual([res!.binds, res!.reason], binds ? [true, undefined] : [false, 'waypoint-missing']);
+    // Other profiles do not look at waypoints.
+    const istio = workspace(files, { implementation: 'istio' });
+    assert.equal(resolveRoute(istio, [...istio.routes()][0]!)[0]!.binds, true);
+  });
+}

@@ -35,7 +35,8 @@ ${rules ? `  rules:\n${rules}` : ''}`;
 const rule = (to: string, matches?: string): string => `  - ${matches ? `matches: ${matches}\n    ` : ''}backendRefs: [{name: ${to}, port: 80}]\n`;
 
 function ask(routes: string[], req: { path?: string; method?: string; headers?: Array<[string, string]>; port?: number; from?: string }, implementation: Implementation = 'generic'): ExplainResult {
-  const files: Record<string, string> = { '/ws/svc.yaml': SVC };
+  // The Namespace names a waypoint, so that istio-ambient applies the routes too.
+  const files: Record<string, string> = { '/ws/svc.yaml': SVC, '/ws/ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: {name: app, labels: {istio.io/use-waypoint: waypoint}}\n' };
   routes.forEach((r, i) => (files[`/ws/route-${i}.yaml`] = r));
   const ws = workspace(files, { implementation });
   return explain(ws, { service: { namespace: 'app', name: 'svc' }, port: req.port ?? 80, from: req.from ?? 'app', path: req.path, method: req.method, headers: req.headers });

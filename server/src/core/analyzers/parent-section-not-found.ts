@@ -13,7 +13,7 @@ export const parentSectionNotFound: Analyzer = {
       for (const p of parents) {
         const svc = p.service;
         const section = p.ref.sectionName;
-        if (p.binds && p.sectionNameIgnored && svc && section && !p.ref.port) {
+        if ((p.binds || p.reason === 'waypoint-missing') && p.sectionNameIgnored && svc && section && !p.ref.port) {
           // istio, istio-ambient and linkerd ignore sectionName on Service parents: the ref binds every port.
           const named = svc.ports.find((sp) => sp.name?.value === section.value);
           const all = svc.ports.filter((sp) => sp.port !== undefined);

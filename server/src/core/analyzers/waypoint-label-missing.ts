@@ -1,15 +1,10 @@
 import type { Analyzer, Finding, RelatedLocation } from './types';
 import { resolvedRoutes, routeRecognised } from './routes';
 import { finding } from './util';
+import { WAYPOINT_LABEL, waypointLabelState as waypointOf } from '../bindings/resolve';
 
-export const WAYPOINT_LABEL = 'istio.io/use-waypoint';
+export { WAYPOINT_LABEL };
 
-/** `none` or empty means "no waypoint" (Istio). */
-function waypointOf(labels: Readonly<Record<string, string>>): 'set' | 'opt-out' | 'absent' {
-  if (!(WAYPOINT_LABEL in labels)) return 'absent';
-  const v = labels[WAYPOINT_LABEL]!.trim();
-  return v === '' || v === 'none' ? 'opt-out' : 'set';
-}
 
 export const waypointLabelMissing: Analyzer = {
   code: 'waypoint-label-missing',
@@ -23,14 +18,11 @@ export const waypointLabelMissing: Analyzer = {
       const seen = new Set<string>();
       for (const p of parents) {
         const svc = p.service;
-        if (!p.binds || !svc || seen.has(`${svc.namespace}/${svc.name}`)) continue;
+        if (p.reason !== 'waypoint-missing' || !svc || seen.has(`${svc.namespace}/${svc.name}`)) continue;
         seen.add(`${svc.namespace}/${svc.name}`);
         const onService = waypointOf(svc.labels);
-        if (onService === 'set') continue;
         const nsObj = ctx.ws.lookup('Namespace', '', svc.namespace)[0];
         const onNamespace = nsObj ? waypointOf(nsObj.labels) : 'absent';
-        // An explicit `none` on the Service opts it out even when its Namespace names a waypoint.
-        if (onService === 'absent' && onNamespace === 'set') continue;
         const related: RelatedLocation[] = [];
         if (svc.nameField) related.push({ file: svc.file, span: svc.nameField.span, message: `Service ${svc.namespace}/${svc.name}` });
         if (nsObj?.nameField) related.push({ file: nsObj.file, span: nsObj.nameField.span, message: `Namespace ${svc.namespace}` });

@@ -24,6 +24,7 @@ export type UnboundReason =
   | 'service-type'
   | 'route-rejected'
   | 'consumer-unsupported'
+  | 'waypoint-missing'
   | 'route-kind-ignored';
 
 export interface ParentResolution {
@@ -112,6 +113,26 @@ export function selectPorts(
   return { ports };
 }
 
+export const WAYPOINT_LABEL = 'istio.io/use-waypoint';
+
+/** How a label set speaks of waypoints: `none` or an empty value means "no waypoint" (Istio). */
+export function waypointLabelState(labels: Readonly<Record<string, string>>): 'set' | 'opt-out' | 'absent' {
+  if (!(WAYPOINT_LABEL in labels)) return 'absent';
+  const v = (labels[WAYPOINT_LABEL] ?? '').trim();
+  return v === '' || v === 'none' ? 'opt-out' : 'set';
+}
+
+/**
+ * In Istio ambient mode a Service's routes are applied by its waypoint, named by the label on the
+ * Service or else on its Namespace (when that is in the workspace); an opt-out on the Service wins.
+ */
+export function hasWaypoint(ws: Workspace, service: ServiceObject): boolean {
+  const onService = waypointLabelState(service.labels);
+  if (onService !== 'absent') return onService === 'set';
+  const ns = ws.lookup('Namespace', '', service.namespace)[0];
+  return ns !== undefined && waypointLabelState(ns.labels) === 'set';
+}
+
 export function resolveParentRef(ws: Workspace, route: RouteObject, ref: ParentRefNode, rejected: boolean): ParentResolution {
   const profile = profileOf(ws.options.implementation);
   const kind = ref.kind?.value ?? 'Gateway';
@@ -151,6 +172,7 @@ export function resolveParentRef(ws: Workspace, route: RouteObject, ref: ParentR
   const sectionNameIgnored = profile.ignoresSectionName && ref.sectionName !== undefined;
   const { ports, reason } = selectPorts(service, ref, profile.ignoresSectionName);
   if (reason) return { ...unbound(reason), sectionNameIgnored };
+  if (profile.needsWaypoint && !hasWaypoint(ws, service)) return { ...unbound('waypoint-missing'), sectionNameIgnored };
   return { ...base, target: 'service', groupState, role, service, binds: true, ports, sectionNameIgnored };
 }
 

@@ -22,6 +22,7 @@ export function unboundReasonText(res: ParentResolution): string {
     'route-rejected': 'the route has duplicate parentRefs not told apart by sectionName, so the API server rejects it.',
     'consumer-unsupported': 'this implementation does not support consumer routes (a route in another namespace than the Service).',
     'route-kind-ignored': 'this implementation ignores policy.linkerd.io routes.',
+    'waypoint-missing': `in ambient mode a waypoint applies the routes of ${svc}, and neither the Service nor its Namespace names one (label istio.io/use-waypoint).`,
   };
   return res.reason ? reasons[res.reason] : 'the ref does not name a Service or Gateway this tool knows.';
 }
@@ -51,6 +52,8 @@ export function unboundReasonShort(res: ParentResolution): string {
       return 'consumer routes unsupported';
     case 'route-kind-ignored':
       return 'route kind ignored';
+    case 'waypoint-missing':
+      return 'no waypoint';
     default:
       return 'unresolved parent';
   }
