@@ -24,12 +24,13 @@ function failures(client: LspClient, from = 0): string[] {
 
 describe('faults inside features', () => {
   const FEATURES = ['hover', 'codeLens', 'codeAction', 'definition', 'references', 'documentSymbol', 'workspaceSymbol', 'completion'];
+  const CUSTOM = ['gammaLens/bindings', 'gammaLens/explain', 'gammaLens/createProducerRoute'];
   let client: LspClient;
   let routes: string;
   before(async () => {
     const dir = copyFixture('lsp/basic');
     routes = path.join(dir, 'routes.yaml');
-    client = await LspClient.start({ folders: [dir], env: { GAMMA_LENS_TEST_FAULT: FEATURES.join(',') } });
+    client = await LspClient.start({ folders: [dir], env: { GAMMA_LENS_TEST_FAULT: [...FEATURES, ...CUSTOM].join(',') } });
   });
   after(() => client.stop());
 
@@ -54,6 +55,11 @@ describe('faults inside features', () => {
       assert.match(lines[0]!, /\n\s+at /, 'with the stack');
       if (f !== 'workspaceSymbol') assert.ok(lines[0]!.includes(uri), `${f} names the document`);
     }
+    // Custom requests answer their empty shapes.
+    assert.deepEqual(await client.request('gammaLens/bindings', {}), { services: [] });
+    assert.deepEqual(await client.request('gammaLens/explain', { service: 'app-ns/svc-a', from: 'dev-ns' }), { error: 'internal error' });
+    assert.equal(await client.request('gammaLens/createProducerRoute', { service: 'app-ns/svc-a' }), null);
+    for (const f of CUSTOM) assert.ok(client.logs.some((l) => l.startsWith(`${f} failed`) && l.includes('injected fault')), f);
     // Requests without a fault still work on the same server.
     const services = await client.request<Array<{ name: string }>>('gammaLens/services', {});
     assert.ok(services.length > 0);
