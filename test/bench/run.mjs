@@ -27,6 +27,8 @@ const require = createRequire(import.meta.url);
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..', '..');
 const SERVER_JS = path.join(REPO, 'server', 'out', 'server.js');
+// Extra node flags for our server, e.g. GAMMA_LENS_BENCH_SERVER_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+const SERVER_FLAGS = (process.env.GAMMA_LENS_BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
 const YLS_JS = path.join(REPO, 'node_modules', 'yaml-language-server', 'bin', 'yaml-language-server');
 
 // ---------------------------------------------------------------------------------------------
@@ -189,7 +191,7 @@ class Client {
   constructor(command, args, { settings, cwd } = {}) {
     const rpc = require('vscode-jsonrpc/node');
     this.t0 = now();
-    this.proc = spawn(process.execPath, [command, ...args], { cwd: cwd ?? REPO, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc = spawn(process.execPath, [...(command === SERVER_JS ? SERVER_FLAGS : []), command, ...args], { cwd: cwd ?? REPO, stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stderr.on('data', () => undefined);
     this.conn = rpc.createMessageConnection(new rpc.StreamMessageReader(this.proc.stdout), new rpc.StreamMessageWriter(this.proc.stdin));
     this.settings = settings ?? {};
@@ -363,7 +365,9 @@ async function serverScenario(dir, { edits, requests, storage }) {
     const firstHoverMs = [];
     const dependents = [];
     const svcPos = positionOf(t.text, t.at + 1);
-    for (let i = 0; i < edits; i++) {
+    // First series: edits alone. Second series: each edit followed at once by a hover.
+    for (let i = 0; i < 2 * edits; i++) {
+      const withHover = i >= edits;
       const text = variants[i % 2];
       const seenBefore = new Map([...client.diagnostics].map(([u, l]) => [u, l.length]));
       const done = (async () => {
@@ -372,9 +376,13 @@ async function serverScenario(dir, { edits, requests, storage }) {
       })();
       const sent = now();
       client.change(uri, text);
-      // The first hover right after an edit answers from the edited text.
-      const h = await client.timed('textDocument/hover', { textDocument: { uri }, position: svcPos });
-      firstHoverMs.push(h.ms);
+      if (withHover) {
+        // The first hover right after an edit answers from the edited text.
+        const h = await client.timed('textDocument/hover', { textDocument: { uri }, position: svcPos });
+        firstHoverMs.push(h.ms);
+        await done;
+        continue;
+      }
       const readyT = await done;
       const fresh = [...client.diagnostics].filter(([u, l]) => l.length > (seenBefore.get(u) ?? 0));
       const own = fresh.find(([u]) => u === uri);
@@ -382,6 +390,8 @@ async function serverScenario(dir, { edits, requests, storage }) {
       if (own) editMs.push(own[1].at(-1).t - sent);
       editAllMs.push((Number.isFinite(last) ? last : readyT) - sent);
       dependents.push(fresh.length - (own ? 1 : 0));
+      // A pause between edits, as between two separate changes (not a burst of keystrokes).
+      await new Promise((r) => setTimeout(r, 120));
     }
     Object.assign(out, {
       target: { file: path.relative(dir, t.f), docs: t.docs, service: `${t.namespace}/${t.service}`, referencedBy: t.refs },

@@ -13,7 +13,8 @@ export const parentServiceNotFound: Analyzer = {
         if (p.reason !== 'service-not-found' || !p.ref.name) continue;
         const byNamespace = ctx.ws.serviceNamesByNamespace();
         const inNamespace = byNamespace.get(p.namespace) ?? [];
-        const elsewhere = [...byNamespace].filter(([ns, names]) => ns !== p.namespace && names.includes(p.name)).map(([ns]) => ns);
+        // Per-snapshot index: a scan of every namespace's names per missing parent is quadratic at scale.
+        const elsewhere = (ctx.ws.serviceNamespacesByName().get(p.name) ?? []).filter((ns) => ns !== p.namespace);
         const guess = didYouMean(p.name, inNamespace);
         let message = `Service ${p.namespace}/${p.name} is not in the workspace, so this ${p.role} route binds nothing here.`;
         if (guess) message += ` Did you mean ${guess}?`;

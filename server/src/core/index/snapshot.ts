@@ -19,6 +19,7 @@ import { DEFAULT_OPTIONS } from '../options';
 import type { EngineOptions } from '../options';
 import { LineIndex } from '../text';
 import type { ReadProblem } from '../yaml/documents';
+import { LayeredMap } from './layered';
 import { dirname, kustomizeNamespace, resolveNamespace } from './namespaces';
 
 /** A parentRef or backendRef of a route that names a Service (by kind, whatever the group). */
@@ -104,20 +105,24 @@ export type Memo = Map<string, unknown>;
 export class Workspace {
   private constructor(
     readonly options: EngineOptions,
-    private readonly fileMap: ReadonlyMap<string, IndexedFile>,
-    private readonly extracted: ReadonlyMap<string, ExtractedFile>,
-    private readonly byKey: ReadonlyMap<string, readonly K8sObject[]>,
-    private readonly refsByTarget: ReadonlyMap<string, readonly ServiceReference[]>,
-    private readonly kustomizationsByDir: ReadonlyMap<string, KustomizationObject>,
-    /** Results computed per Service key (bindings); see `memo`. */
-    private readonly serviceMemo: Map<string, unknown>,
+    // Layered maps: a snapshot shares the previous one's entries and holds only its changes.
+    private readonly fileMap: LayeredMap<string, IndexedFile>,
+    private readonly extracted: LayeredMap<string, ExtractedFile>,
+    private readonly byKey: LayeredMap<string, readonly K8sObject[]>,
+    private readonly refsByTarget: LayeredMap<string, readonly ServiceReference[]>,
+    private readonly kustomizationsByDir: LayeredMap<string, KustomizationObject>,
+    /** Results computed per Service key (bindings), by Service key then memo key; see `memo`. */
+    private readonly serviceMemo: LayeredMap<string, Map<string, unknown>>,
     private readonly objectCount: number,
+    /** Service names per namespace and namespaces per Service name, in `services()` order. */
+    private readonly namesByNamespace: LayeredMap<string, readonly string[]>,
+    private readonly namespacesByName: LayeredMap<string, readonly string[]>,
   ) {}
 
   private readonly derivedCache = new Map<string, unknown>();
 
   static empty(options: EngineOptions = DEFAULT_OPTIONS): Workspace {
-    return new Workspace(options, new Map(), new Map(), new Map(), new Map(), new Map(), new Map(), 0);
+    return new Workspace(options, LayeredMap.empty(), LayeredMap.empty(), LayeredMap.empty(), LayeredMap.empty(), LayeredMap.empty(), LayeredMap.empty(), 0, LayeredMap.empty(), LayeredMap.empty());
   }
 
   /** Builds a snapshot from many files at once. */
@@ -175,9 +180,19 @@ export class Workspace {
 
   /** Memoised computation for one Service key, dropped when a change may affect that Service. */
   memo<T>(key: string, compute: () => T): T {
-    if (this.serviceMemo.has(key)) return this.serviceMemo.get(key) as T;
+    const svc = key.slice(key.indexOf(':') + 1);
+    let entries = this.serviceMemo.get(svc);
+    if (entries?.has(key)) return entries.get(key) as T;
+    // A snapshot that a newer one was derived from keeps its other results per snapshot.
+    if (!entries && this.serviceMemo.isFrozen) return this.derived(`memo:${key}`, compute);
     const value = compute();
-    this.serviceMemo.set(key, value);
+    // Entries carried over from the previous snapshot are shared with it; valid in both, since the
+    // change between them could not affect this Service.
+    if (!entries) {
+      entries = new Map();
+      this.serviceMemo.set(svc, entries);
+    }
+    entries.set(key, value);
     return value;
   }
 
@@ -194,28 +209,13 @@ export class Workspace {
 
   /** Service names by namespace, for "did you mean" and completion. */
   serviceNamesByNamespace(): ReadonlyMap<string, readonly string[]> {
-    return this.derived('service-names-by-namespace', () => {
-      const out = new Map<string, string[]>();
-      for (const s of this.services()) {
-        const list = out.get(s.namespace);
-        if (list) list.push(s.name);
-        else out.set(s.namespace, [s.name]);
-      }
-      return out;
-    });
+    // Kept up to date by withFiles (recomputing it per snapshot cost O(Services) per edit).
+    return this.namesByNamespace;
   }
 
   /** Namespaces holding a Service of each name, for "exists in namespace ..." hints. */
   serviceNamespacesByName(): ReadonlyMap<string, readonly string[]> {
-    return this.derived('service-namespaces-by-name', () => {
-      const out = new Map<string, string[]>();
-      for (const s of this.services()) {
-        const list = out.get(s.name);
-        if (list) list.push(s.namespace);
-        else out.set(s.name, [s.namespace]);
-      }
-      return out;
-    });
+    return this.namespacesByName;
   }
 
   /** A snapshot with other options: everything is re-resolved (namespaces may change). */
@@ -243,11 +243,31 @@ export class Workspace {
   }
 
   private withExtracted(list: Array<{ change: FileChange; extracted?: ExtractedFile }>): Workspace {
-    const files = new Map(this.fileMap);
-    const extracted = new Map(this.extracted);
-    const byKey = new Map(this.byKey);
-    const refs = new Map(this.refsByTarget);
-    const kustomizations = new Map(this.kustomizationsByDir);
+    const files = this.fileMap.fork();
+    const extracted = this.extracted.fork();
+    const byKey = this.byKey.fork();
+    const refs = this.refsByTarget.fork();
+    const kustomizations = this.kustomizationsByDir.fork();
+    const namesByNs = this.namesByNamespace.fork();
+    const nsByName = this.namespacesByName.fork();
+    // The name indexes hold the Service keys that `services()` yields: those whose first object is
+    // a Service. A key is appended when it starts to qualify and removed when it stops.
+    const serviceKeyChanged = (ns: string, name: string, before: readonly K8sObject[] | undefined, after: readonly K8sObject[] | undefined): void => {
+      const was = before !== undefined && before.length > 0 && isService(before[0]!);
+      const now = after !== undefined && after.length > 0 && isService(after[0]!);
+      if (was === now) return;
+      if (now) {
+        namesByNs.set(ns, [...(namesByNs.get(ns) ?? []), name]);
+        nsByName.set(name, [...(nsByName.get(name) ?? []), ns]);
+        return;
+      }
+      const names = (namesByNs.get(ns) ?? []).filter((n) => n !== name);
+      if (names.length) namesByNs.set(ns, names);
+      else namesByNs.delete(ns);
+      const spaces = (nsByName.get(name) ?? []).filter((n) => n !== ns);
+      if (spaces.length) nsByName.set(name, spaces);
+      else nsByName.delete(name);
+    };
     const affected = new Set<string>();
     let objectCount = this.objectCount;
     let kustomizationsChanged = false;
@@ -257,9 +277,11 @@ export class Workspace {
       objectCount -= file.objects.length;
       for (const o of file.objects) {
         const key = objectKey(o.kind, o.namespace, o.name);
-        const bucket = byKey.get(key)?.filter((x) => x !== o);
+        const before = byKey.get(key);
+        const bucket = before?.filter((x) => x !== o);
         if (bucket && bucket.length) byKey.set(key, bucket);
         else byKey.delete(key);
+        if (o.kind === 'Service') serviceKeyChanged(o.namespace, o.name, before, bucket);
         if (isRoute(o)) {
           for (const r of referencesOf(o)) {
             const b = refs.get(r.target)?.filter((x) => x.route !== o);
@@ -274,9 +296,11 @@ export class Workspace {
       objectCount += objects.length;
       for (const o of objects) {
         const key = objectKey(o.kind, o.namespace, o.name);
-        const bucket = [...(byKey.get(key) ?? []), o];
+        const before = byKey.get(key);
+        const bucket = [...(before ?? []), o];
         if (bucket.length > 1) bucket.sort(compareObjects);
         byKey.set(key, bucket);
+        if (o.kind === 'Service') serviceKeyChanged(o.namespace, o.name, before, bucket);
         if (isRoute(o)) for (const r of referencesOf(o)) refs.set(r.target, [...(refs.get(r.target) ?? []), r]);
       }
     };
@@ -337,13 +361,12 @@ export class Workspace {
       }
     }
 
-    const memo = new Map<string, unknown>();
-    if (this.fileMap.size > 0) {
-      for (const [k, v] of this.serviceMemo) {
-        const svc = k.slice(k.indexOf(':') + 1);
-        if (!affected.has(svc)) memo.set(k, v);
-      }
+    let memo: LayeredMap<string, Map<string, unknown>>;
+    if (this.fileMap.size === 0) memo = LayeredMap.empty();
+    else {
+      memo = this.serviceMemo.fork();
+      for (const svc of affected) memo.delete(svc);
     }
-    return new Workspace(this.options, files, extracted, byKey, refs, kustomizations, memo, objectCount);
+    return new Workspace(this.options, files, extracted, byKey, refs, kustomizations, memo, objectCount, namesByNs, nsByName);
   }
 }
