@@ -130,6 +130,36 @@ describe('document sync edge cases, unknown URIs, cancellation', () => {
     assert.deepEqual(failures(client, logs), []);
   });
 
+  test('file events out of order, duplicated or about files that do not exist: the index ends as the disk is', async () => {
+    const logs = client.logs.length;
+    const services = path.join(dir, 'services.yaml');
+    const symbols = async (): Promise<string[]> => (await client.request<Array<{ name: string }>>('workspace/symbol', { query: 'svc-' })).map((s) => s.name).sort();
+    const before = await symbols();
+    assert.ok(before.some((n) => n.endsWith('/svc-a')), before.join(','));
+    const event = async (events: Array<{ uri: string; type: 1 | 2 | 3 }>): Promise<void> => {
+      const ready = client.nextReady();
+      client.filesChanged(events);
+      await ready;
+    };
+    // A late "deleted" for a file that is still there (it was re-created): it stays indexed.
+    await event([{ uri: fileUri(services), type: 3 }]);
+    assert.deepEqual(await symbols(), before);
+    // Created and changed events for a file that does not exist, and duplicates.
+    const ghost = path.join(dir, 'ghost-created.yaml');
+    await event([{ uri: fileUri(ghost), type: 1 }, { uri: fileUri(ghost), type: 2 }, { uri: fileUri(services), type: 2 }, { uri: fileUri(services), type: 2 }]);
+    assert.deepEqual(await symbols(), before);
+    assert.deepEqual(client.diagnosticsFor(ghost), []);
+    // Really deleted, then the event; then re-created with the events in the wrong order.
+    const text = fs.readFileSync(services, 'utf8');
+    fs.rmSync(services);
+    await event([{ uri: fileUri(services), type: 3 }]);
+    assert.ok(!(await symbols()).some((n) => n.endsWith('/svc-a')));
+    fs.writeFileSync(services, text);
+    await event([{ uri: fileUri(services), type: 1 }, { uri: fileUri(services), type: 3 }]);
+    assert.deepEqual(await symbols(), before);
+    assert.deepEqual(failures(client, logs), []);
+  });
+
   test('requests for unknown, foreign and malformed URIs answer empty without logging a failure', async () => {
     const logs = client.logs.length;
     const p = { line: 0, character: 0 };

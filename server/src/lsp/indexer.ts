@@ -403,6 +403,14 @@ export class Indexer {
       const folder = this.folderFor(path);
       if (folder === this.loose) continue;
       if (c.type === 3) {
+        // Events can arrive late or out of order: a path that is back on disk is read again, not dropped.
+        if (fs.existsSync(path)) {
+          if (isYamlPath(path)) {
+            folder.pending.set(path, this.readChange(folder, path));
+            any = true;
+          }
+          continue;
+        }
         // A deleted folder takes its files with it.
         for (const f of folder.ws.files()) if (f.path === path || f.path.startsWith(`${path}/`)) folder.pending.set(f.path, { path: f.path, text: null });
         any = true;
