@@ -257,6 +257,23 @@ describe('Helm templates and hostile files in a workspace', () => {
     assert.deepEqual(failures(client), []);
   });
 
+  test('BOM, CRLF and emoji before nodes: ranges count UTF-16 code units on the lines the editor sees', async () => {
+    const file = path.join(dir, 'utf16.yaml');
+    const body = ROUTE('utf16').replace('  parentRefs:\n', '  parentRefs: # 😀😀 ünï\n').replace('  - kind: Service', '  - {x: "😀😀😀"}\n  - kind: Service');
+    const ready = client.nextReady();
+    fs.writeFileSync(file, `\uFEFF# 日本語 😀\n${body}`.replace(/\n/g, '\r\n'));
+    client.filesChanged([{ uri: fileUri(file), type: 1 }]);
+    await ready;
+    // The editor's lines: the BOM is not part of the text.
+    const lines = `# 日本語 😀\n${body}`.split('\n');
+    const d = client.diagnosticsFor(file).find((x) => x.code === 'parent-group-missing');
+    assert.ok(d, JSON.stringify(client.diagnosticsFor(file)));
+    assert.equal(lines[d!.range.start.line]!.slice(d!.range.start.character), 'kind: Service');
+    const emojiLine = lines.findIndex((l) => l.includes('{x: "😀😀😀"}'));
+    const h = await client.hover(file, { line: emojiLine + 2, character: lines[emojiLine + 2]!.indexOf('svc-a') + 1 });
+    assert.match(h?.contents.value ?? '', /binds nothing/);
+  });
+
   test('a link to a file outside the workspace, announced by a file event, is never read', async () => {
     const link = path.join(dir, 'link-out.yaml');
     fs.symlinkSync(path.join(outside, 'route.yaml'), link);
