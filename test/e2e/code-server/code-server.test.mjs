@@ -32,6 +32,8 @@ before(async () => {
   h.log(`code-server ${cs.url} (pid ${cs.pid})`);
   ctx = await h.launchBrowser(run);
   page = ctx.pages()[0] ?? (await ctx.newPage());
+  // every action and wait has a deadline, so a stuck step fails (with a screenshot) before the test timeout
+  page.setDefaultTimeout(30000);
   page.on('pageerror', (e) => h.log(`[page error] ${e.message.split('\n')[0]}`));
   await page.goto(`${cs.url}/?folder=${encodeURIComponent(ws)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
@@ -145,7 +147,7 @@ describe('code-server (VS Code 1.100 workbench) with the gamma-lens VSIX', () =>
     await page.locator('[id="status.languageStatus"]').click();
     const item = page.locator('.hover-language-status .element', { hasText: 'GAMMA Lens' }).first();
     await item.waitFor({ timeout: 30000 });
-    await h.settled(page.locator('.monaco-hover:not(.hidden)').first());
+    await h.settled(item);
     const text = (await item.innerText()).replace(/\s+/g, ' ');
     assert.match(text, new RegExp(`GAMMA Lens: ${objects.length} resources`), text);
     assert.match(text, new RegExp(`${files.length} YAML files indexed`), text);

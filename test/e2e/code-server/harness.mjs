@@ -273,12 +273,20 @@ export async function chooseAction(page, title, shotName) {
   throw new Error(`could not focus the action ${JSON.stringify(title)}; rows: ${JSON.stringify(await widget.locator('.monaco-list-row').allInnerTexts())}`);
 }
 
-/** Waits until the element's fade-in animation is over (computed opacity 1), so screenshots are legible. */
+/**
+ * Waits until the element and its ancestors have finished fading in (computed opacity 1), so screenshots are
+ * legible. Cosmetic only, so bounded: gives up after 3 s instead of failing.
+ */
 export async function settled(locator) {
   await locator.evaluate((el) => new Promise((resolve) => {
-    const check = () => (getComputedStyle(el).opacity === '1' ? resolve() : requestAnimationFrame(check));
+    const deadline = Date.now() + 3000;
+    const opaque = () => {
+      for (let e = el; e; e = e.parentElement) if (getComputedStyle(e).opacity !== '1') return false;
+      return true;
+    };
+    const check = () => (opaque() || Date.now() > deadline ? resolve() : requestAnimationFrame(check));
     check();
-  }));
+  }), undefined, { timeout: 10000 });
 }
 
 /**
