@@ -577,9 +577,16 @@ export class Indexer {
 
   private async publishFolder(folder: Folder, ws: Workspace, paths: Set<string> | null): Promise<void> {
     const list = paths ? [...paths] : [...ws.files()].map((f) => f.path);
-    for (let i = 0; i < list.length; i += ANALYZE_BATCH) {
-      for (const path of list.slice(i, i + ANALYZE_BATCH)) this.publish(folder, ws, path, this.findings(folder, ws, path));
-      if (i + ANALYZE_BATCH < list.length) await yieldNow();
+    // Yield every ANALYZE_BATCH files, and at least every few milliseconds, so that requests (the
+    // hover that follows an edit) are not kept waiting behind a re-analysis.
+    let slice = Date.now();
+    for (let i = 0; i < list.length; i++) {
+      const path = list[i]!;
+      this.publish(folder, ws, path, this.findings(folder, ws, path));
+      if (i + 1 < list.length && ((i + 1) % ANALYZE_BATCH === 0 || Date.now() - slice > 4)) {
+        await yieldNow();
+        slice = Date.now();
+      }
     }
     if (!paths) {
       // Files gone from the snapshot keep no stale diagnostics.

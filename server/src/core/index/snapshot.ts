@@ -301,9 +301,22 @@ export class Workspace {
         if (bucket.length > 1) bucket.sort(compareObjects);
         byKey.set(key, bucket);
         if (o.kind === 'Service') serviceKeyChanged(o.namespace, o.name, before, bucket);
-        if (isRoute(o)) for (const r of referencesOf(o)) refs.set(r.target, [...(refs.get(r.target) ?? []), r]);
+        if (isRoute(o)) {
+          for (const r of referencesOf(o)) {
+            const list = refs.get(r.target);
+            // A list made by this call is not shared with an older snapshot: append in place (a copy
+            // per reference was quadratic for Services named by many routes of one batch).
+            if (list && ownLists.has(list)) (list as ServiceReference[]).push(r);
+            else {
+              const copy = [...(list ?? []), r];
+              ownLists.add(copy);
+              refs.set(r.target, copy);
+            }
+          }
+        }
       }
     };
+    const ownLists = new Set<readonly ServiceReference[]>();
 
     // First pass: extract and register kustomizations, so that namespaces resolve against the new set.
     const pending: Array<{ change: FileChange; ex?: ExtractedFile }> = [];
