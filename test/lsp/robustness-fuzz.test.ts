@@ -23,8 +23,8 @@ describe('language server fuzz', () => {
 
   test('random edits through didChange: answers stay in range, undo restores them, the server lives', async () => {
     let cases = 0;
-    await fc.assert(serverProperty(session, () => cases++), { numRuns: Number(process.env.FUZZ_TEST_RUNS_SERVER ?? 15), seed: Number(process.env.FUZZ_TEST_SEED ?? 1294) });
-    assert.equal(cases, Number(process.env.FUZZ_TEST_RUNS_SERVER ?? 15));
+    await fc.assert(serverProperty(session, () => cases++), { numRuns: Number(process.env.FUZZ_TEST_RUNS_SERVER ?? 40), seed: Number(process.env.FUZZ_TEST_SEED ?? 1294) });
+    assert.equal(cases, Number(process.env.FUZZ_TEST_RUNS_SERVER ?? 40));
     // Still serving after all of it.
     const statuses = session.client.statuses.filter((s) => s.state === 'ready');
     assert.ok(statuses.length > 1);

@@ -27,7 +27,7 @@ describe('engine fuzz', () => {
   });
 
   test('random edits: no exception, spans inside the file, undo restores every result', () => {
-    const runs = Number(process.env.FUZZ_TEST_RUNS ?? 250);
+    const runs = Number(process.env.FUZZ_TEST_RUNS ?? 600);
     fc.assert(engineProperty(targets), { numRuns: runs, seed: Number(process.env.FUZZ_TEST_SEED ?? 1294) });
   });
 
