@@ -250,6 +250,22 @@ describe('sizes and shapes', () => {
     assert.ok(Date.now() - t0 < 15000, `took ${Date.now() - t0} ms`);
   });
 
+  test('huge names reach hovers and lenses clipped, so the editor never renders megabytes', () => {
+    const name = 'n'.repeat(3_000_000);
+    const text = `${SVC.replace('name: svc', `name: ${name}`)}---\n${ROUTE.replace('name: svc', `name: ${name}\n    group: ""`).replace('name: route', `name: r${name}`)}  rules:\n  - backendRefs:\n    - {name: ${name}, port: 80}\n`;
+    const ws = workspace({ [F]: text });
+    const offsets = [text.indexOf(name) + 5, text.indexOf('parentRefs') + 30, text.indexOf('backendRefs') + 25];
+    const hovers = offsets.map((o) => getHover(ws, F, o));
+    for (const h of hovers) {
+      assert.ok(h, 'a hover');
+      assert.ok(h.markdown.length < 4000, `hover of ${h.markdown.length} characters`);
+      assert.ok(h.markdown.includes(`${'n'.repeat(200)}`) && h.markdown.includes('…'), 'the name is shown, cut');
+    }
+    const lenses = getCodeLenses(ws, F);
+    assert.ok(lenses.length >= 2);
+    for (const l of lenses) assert.ok(l.title.length <= 1025, `lens of ${l.title.length} characters`);
+  });
+
   test('empty and comment-only files', () => {
     for (const text of ['', '\n\n', '# only a comment\n', '---\n---\n...\n', '# a\n---\n# b\n...\n', '\uFEFF', '   \t  \n']) {
       const ex = extractFile(F, text);

@@ -12,7 +12,7 @@ import { boundRoutes, unboundReasonShort } from './describe';
 import { objectAt } from './locate';
 import { findReferences } from './navigation';
 import type { FileSpan } from './navigation';
-import { plural } from './markdown';
+import { clip, plural } from './markdown';
 
 export type LensAction =
   | { readonly kind: 'references'; readonly file: string; readonly offset: number; readonly locations: readonly FileSpan[] }
@@ -87,7 +87,8 @@ export function getCodeLenses(ws: Workspace, path: string): Lens[] {
     if (isService(o)) out.push(...serviceLens(ws, o));
     else if (isRoute(o)) out.push(...routeLenses(ws, o));
   }
-  return out;
+  // Titles name routes and Services from the file: keep a hostile name from making a lens megabytes long.
+  return out.map((l) => (l.title.length > 1024 ? { ...l, title: clip(l.title, 1024) } : l));
 }
 
 /** One line about the route or Service under `offset`, for a status item. */

@@ -1,8 +1,16 @@
 /** Markdown helpers: every value taken from a file is escaped before it reaches a hover. */
 
+/** Longest value from a file shown in a hover (Kubernetes names are at most 253 characters). */
+const MAX_VALUE = 256;
+
+/** A value cut to `max` characters, so a hostile file cannot make a hover megabytes long. */
+export function clip(text: string, max = MAX_VALUE): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
 /** Escapes Markdown syntax and HTML in text that came from a file. */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => `\\${c}`);
+  return clip(text, 4 * MAX_VALUE).replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => `\\${c}`);
 }
 
 /**
@@ -10,7 +18,7 @@ export function escapeMarkdown(text: string): string {
  * of backticks inside, so no value can close the code span early and inject Markdown after it.
  */
 export function code(text: string): string {
-  const clean = text.replace(/[\r\n]+/g, ' ');
+  const clean = clip(text).replace(/[\r\n]+/g, ' ');
   let longest = 0;
   for (const run of clean.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
   const fence = '`'.repeat(longest + 1);
