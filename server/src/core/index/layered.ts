@@ -58,6 +58,7 @@ export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
   }
 
   get(key: K): V | undefined {
+    if (this.flat) return this.flat.get(key);
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     for (let m: LayeredMap<K, V> | undefined = this; m; m = m.parent) {
       if (m.flat) return m.flat.get(key);
