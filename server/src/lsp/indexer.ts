@@ -336,7 +336,7 @@ export class Indexer {
       const batch: FileChange[] = [];
       for (const f of files.slice(i, i + BATCH_FILES)) {
         if (this.openDocument(f)) continue; // the buffer wins over disk
-        batch.push(this.readChange(folder, f));
+        batch.push(this.readChange(folder, f, false)); // listed by listYamlFiles: inside the folder
       }
       folder.ws = folder.ws.withFiles(batch);
       report(`${Math.min(i + BATCH_FILES, files.length)}/${files.length} files in ${folder.root}`);
@@ -345,10 +345,10 @@ export class Indexer {
   }
 
   /** The change that brings `path` in line with disk (removal when it is gone or excluded). */
-  private readChange(folder: Folder, path: string): FileChange {
+  private readChange(folder: Folder, path: string, checkLinks = true): FileChange {
     if (!isYamlPath(path) || this.isExcluded(folder, path) || !folder.settings.enable) return { path, text: null };
     // A file event or a closed buffer can name a link out of the folder: never read through it.
-    if (!resolvesInside(folder.root, path)) return { path, text: null };
+    if (checkLinks && !resolvesInside(folder.root, path)) return { path, text: null };
     const r = readTextFile(path, folder.settings.maxFileSize);
     if ('skipped' in r) {
       if (r.skipped.reason === 'too-large') this.connection.console.info(`skipped ${path}: ${r.skipped.message} (gammaLens.maxFileSize)`);
