@@ -319,7 +319,7 @@ export class Workspace {
     const ownLists = new Set<readonly ServiceReference[]>();
 
     // First pass: extract and register kustomizations, so that namespaces resolve against the new set.
-    const pending: Array<{ change: FileChange; ex?: ExtractedFile }> = [];
+    const pending: Array<{ change: FileChange; ex?: ExtractedFile; fresh?: boolean }> = [];
     for (const { change, extracted: pre } of list) {
       const old = files.get(change.path);
       if (old && isKustomizationPath(change.path)) {
@@ -341,7 +341,7 @@ export class Workspace {
         if (k) kustomizations.set(dirname(change.path), k);
         kustomizationsChanged = true;
       }
-      pending.push({ change, ex });
+      pending.push({ change, ex, fresh: pre === undefined });
     }
 
     const resolve = (ex: ExtractedFile): K8sObject[] => {
@@ -349,11 +349,19 @@ export class Workspace {
       return ex.objects.map((o) => ({ ...o, ...resolveNamespace(o, kns, this.options.defaultNamespace) }) as K8sObject);
     };
 
-    for (const { change, ex } of pending) {
+    for (const { change, ex, fresh } of pending) {
       if (!ex) continue;
       const old = files.get(change.path);
       if (old) removeObjects(old);
-      const objects = resolve(ex);
+      let objects: K8sObject[];
+      if (fresh) {
+        // Objects extracted here belong to no other snapshot: resolve them in place instead of
+        // copying each one. Resolution reads only kind and metadata.namespace, so re-resolving them
+        // later (another kustomization, other options) works from these objects as well.
+        const kns = kustomizeNamespace(ex.path, kustomizations);
+        for (const o of ex.objects) Object.assign(o, resolveNamespace(o, kns, this.options.defaultNamespace));
+        objects = ex.objects as K8sObject[];
+      } else objects = resolve(ex);
       files.set(change.path, makeFile(ex, change.text ?? '', change.version, objects));
       extracted.set(change.path, ex);
       addObjects(objects);
