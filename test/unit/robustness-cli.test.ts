@@ -60,7 +60,6 @@ describe('CLI on a hostile workspace', () => {
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   test('check --format json: findings only for files inside the workspace, everything unread is listed', () => {
-    const t0 = Date.now();
     const r = cli(['check', '--format', 'json', ws], { cwd: ws });
     assert.equal(r.stderr, '');
     assert.equal(r.status, 1, r.stdout.slice(0, 2000));
@@ -74,10 +73,11 @@ describe('CLI on a hostile workspace', () => {
       'deep.yaml:1: document 1 is nested too deeply to be read',
       'huge.yaml:1: file is N bytes, over the size cap of N bytes',
       'latin1.yaml:1: not UTF-8 text',
+      'link-out-dir:1: link points outside the workspace',
+      'link-out.yaml:1: link points outside the workspace',
       'valid-between-broken.yaml:1: document 1 is not valid YAML: Missing closing "quote',
       'valid-between-broken.yaml:14: document 3 is not valid YAML: Tabs are not allowed as indentation',
     ]);
-    assert.ok(Date.now() - t0 < 60_000);
   });
 
   test('bindings (json, text, mermaid) and explain finish with no stack trace', () => {

@@ -16,7 +16,14 @@ export function loadWorkspace(paths: readonly string[], options: EngineOptions, 
     if (!fs.existsSync(p)) throw new IoError(`${p}: no such file or folder`);
     let files: string[];
     try {
-      files = listYamlFiles(p);
+      // Folders and links left out on purpose are listed with the skipped files, so nothing is ignored silently.
+      files = listYamlFiles(p, {
+        onSkip: (file, reason) => {
+          if (seen.has(file)) return;
+          seen.add(file);
+          changes.push({ path: file, text: null, skipped: { reason: 'unreadable', span: { start: 0, end: 0 }, message: reason } });
+        },
+      });
     } catch (err) {
       throw new IoError(`${p}: ${(err as Error).message}`);
     }
