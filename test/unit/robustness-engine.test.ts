@@ -218,6 +218,16 @@ describe('aliases, anchors and merge keys', () => {
 });
 
 describe('sizes and shapes', () => {
+  test('flow nesting past 512 levels is reported as too deep without parsing; 100 levels are read', () => {
+    const deep = (n: number): string => `kind: Service\napiVersion: v1\nmetadata: {name: d${n}, namespace: app}\nspec: {x: ${'['.repeat(n)}${']'.repeat(n)}}\n`;
+    const ws = workspace({ [F]: `${deep(600)}---\n${deep(100)}---\n${SVC}` });
+    assert.deepEqual(ws.file(F)!.problems.map((p) => [p.reason, p.message]), [['too-deep', 'document 1 is nested too deeply to be read']]);
+    assert.deepEqual(kinds(ws), ['Service/d100', 'Service/svc']);
+    // Brackets inside quotes and comments do not count.
+    const quoted = `${SVC.replace('name: svc', `name: svc\n  annotations: {a: "${'['.repeat(600)}"} # ${'{'.repeat(600)}`)}`;
+    assert.deepEqual(workspace({ [F]: quoted }).file(F)!.problems, []);
+  });
+
   test('100k levels of nesting are reported as too deep, not a stack overflow; the other documents are read', () => {
     const N = 100_000;
     const text = `${SVC}---\nkind: Service\nspec: ${'['.repeat(N)}${']'.repeat(N)}\n---\n${ROUTE}`;

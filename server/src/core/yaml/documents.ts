@@ -151,10 +151,40 @@ function nextBraces(text: string, from: number): number {
 }
 
 /** Parses one document. Never throws: a parser failure becomes a problem. */
+const MAX_FLOW_DEPTH = 512;
+
+/** True when flow brackets (`[`, `{`) nest deeper than `max`, outside quotes and comments. */
+export function flowDepthExceeds(source: string, max: number): boolean {
+  let depth = 0;
+  let quote = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    if (quote) {
+      if (c === quote) quote = 0;
+      else if (c === 10 && quote === 34) continue;
+      continue;
+    }
+    if (c === 34 /* " */ || (c === 39 /* ' */ && depth > 0)) quote = c;
+    else if (c === 35 /* # */ && (i === 0 || source.charCodeAt(i - 1) <= 32)) {
+      while (i < source.length && source.charCodeAt(i) !== 10) i++;
+    } else if (c === 91 || c === 123) {
+      if (++depth > max) return true;
+    } else if (c === 93 || c === 125) {
+      if (depth > 0) depth--;
+    }
+  }
+  return false;
+}
+
 export function parseChunk(text: string, chunk: DocumentChunk): { parsed?: ParsedDocument; problem?: ReadProblem } {
   // The `yaml` package breaks lines only at LF and CRLF; YAML (and kubectl) also accept a lone CR.
   // Replacing it by LF keeps every offset, since both are one code unit.
   const source = text.slice(chunk.span.start, chunk.span.end).replace(/\r(?!\n)/g, '\n');
+  // The parsers recurse per level (`yaml` overflows near a thousand); a cheap look at bracket
+  // depth reports hostile nesting at once instead of after seconds of parsing on every edit.
+  if (flowDepthExceeds(source, MAX_FLOW_DEPTH)) {
+    return { problem: { reason: 'too-deep', span: chunk.span, message: `document ${chunk.index + 1} is nested too deeply to be read` } };
+  }
   // The common plain subset is read by a fast scanner; anything else by `yaml` (see fast.ts).
   const fast = parseFast(source);
   if (fast) return { parsed: { ...chunk, base: chunk.span.start, doc: fast } };
