@@ -46,6 +46,8 @@ export class Ctx implements vscode.Disposable {
       ],
       outputChannel: this.output,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
+      // The server keeps its extraction cache (warm starts) in the workspace's storage folder.
+      initializationOptions: { storagePath: (this.extension.storageUri ?? this.extension.globalStorageUri)?.fsPath },
       initializationFailedHandler: (error) => {
         this.status.failed(String(error));
         void this.tellUser(`GAMMA Lens: the language server failed to start: ${error instanceof Error ? error.message : String(error)}`);

@@ -30,6 +30,9 @@ export function startServer(connection: Connection): void {
       configurationDynamic: caps.workspace?.didChangeConfiguration?.dynamicRegistration === true,
       codeLensRefresh: caps.workspace?.codeLens?.refreshSupport === true,
     };
+    // Warm starts: the client's storage folder (VS Code's storageUri), or GAMMA_LENS_CACHE_DIR.
+    const init = (params.initializationOptions ?? {}) as { storagePath?: unknown };
+    indexer.cacheDir = typeof init.storagePath === 'string' && init.storagePath ? init.storagePath : process.env.GAMMA_LENS_CACHE_DIR || undefined;
     if (params.workspaceFolders?.length) for (const f of params.workspaceFolders) indexer.addFolder(f.uri);
     else if (params.rootUri) indexer.addFolder(params.rootUri);
     else if (params.rootPath) indexer.addFolder(URI.file(params.rootPath).toString());

@@ -21,6 +21,8 @@ import type { EngineOptions, Implementation } from '../core/options';
 import { DEFAULT_SETTINGS, DIAGNOSTIC_SOURCE, StatusNotification } from '../protocol';
 import type { DiagnosticData, Settings, StatusParams } from '../protocol';
 import { SKIPPED_DIRS, isYamlPath, listYamlFiles, readTextFile, resolvesInside } from '../runtime';
+import { ExtractionCache } from './cache';
+import type { CacheEntry } from './cache';
 import { pathToUri, rememberUri, toLocation, toRange, uriToPath } from './convert';
 import { globMatcher } from './glob';
 
@@ -129,6 +131,8 @@ export class Indexer {
   caps: Capabilities = { configuration: false, workDoneProgress: false, watchedFilesDynamic: false, configurationDynamic: false, codeLensRefresh: false };
   /** Settings pushed by didChangeConfiguration, for clients without `workspace/configuration`. */
   private pushedSettings: unknown;
+  /** Folder for the extraction cache (warm starts); none: no cache. Set before `start`. */
+  cacheDir: string | undefined;
 
   constructor(
     private readonly connection: Connection,
@@ -285,8 +289,10 @@ export class Indexer {
       for (const folder of [...this.folders, this.loose]) this.applySettings(folder, await this.fetchSettings(folder));
       const all = this.folders.length;
       let done = 0;
+      const cache = this.openCache();
+      const store = cache ? new Map<string, CacheEntry>() : undefined;
       for (const folder of this.folders) {
-        await this.scanFolder(folder, (msg) => progress?.report(Math.round((done / Math.max(1, all)) * 100), msg));
+        await this.scanFolder(folder, (msg) => progress?.report(Math.round((done / Math.max(1, all)) * 100), msg), cache, store);
         done++;
       }
       // Open documents outside every folder.
@@ -301,13 +307,67 @@ export class Indexer {
       progress?.done();
       this.initialDone = true;
       this.sendStatus('ready');
+      if (cache && store) {
+        this.connection.console.info(`cache: ${this.cacheHits} files reused, ${this.cacheMisses} read (${cache.file})`);
+        this.writeCache(cache, store);
+      }
       // Edits that arrived while the scan was publishing get their own re-index.
       if ([...this.folders, this.loose].some((f) => f.pending.size)) this.schedule(0);
     });
   }
 
-  /** Builds a folder's snapshot from scratch: open documents first, then disk in batches. */
-  private async scanFolder(folder: Folder, report: (message: string) => void): Promise<void> {
+  private openCache(): ExtractionCache | undefined {
+    let cache: ExtractionCache | undefined;
+    try {
+      cache = ExtractionCache.open(this.cacheDir);
+    } catch (err) {
+      this.connection.console.warn(`could not open the cache in ${this.cacheDir}: ${String(err)}`);
+      return undefined;
+    }
+    if (cache?.discarded) this.connection.console.info(`cache ${cache.file} not used (${cache.discarded}): every file is read`);
+    return cache;
+  }
+
+  /** Rewrites the cache when the scan read files it did not hold or it held files that are gone. */
+  private writeCache(cache: ExtractionCache, store: Map<string, CacheEntry>): void {
+    if (!this.cacheMisses && cache.size === 0 && !cache.discarded) return;
+    try {
+      ExtractionCache.write(cache.file, store);
+      this.connection.console.info(`cache: wrote ${store.size} files`);
+    } catch (err) {
+      this.connection.console.warn(`could not write the cache ${cache.file}: ${String(err)}`);
+    }
+  }
+
+  private cacheMisses = 0;
+  private cacheHits = 0;
+
+  /** The change for `path` from the cache, when its size and mtime are those cached. */
+  private cachedChange(folder: Folder, path: string, cache: ExtractionCache, stat: (size: number, mtimeMs: number) => void): FileChange | undefined {
+    if (!isYamlPath(path) || this.isExcluded(folder, path)) return undefined;
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(path);
+    } catch {
+      return undefined;
+    }
+    if (!st.isFile() || st.size > folder.settings.maxFileSize) return undefined;
+    const extracted = cache.take(path, st.size, st.mtimeMs);
+    if (!extracted) return undefined;
+    stat(st.size, st.mtimeMs);
+    // The text is read when positions or edits need it (files with findings, requests).
+    const readText = (): string => {
+      const r = readTextFile(path, Number.POSITIVE_INFINITY);
+      return 'text' in r ? r.text : '';
+    };
+    return { path, text: '', extracted, readText };
+  }
+
+  /**
+   * Builds a folder's snapshot from scratch: open documents first, then disk in batches. With a
+   * cache, unchanged files come from it, and `store` receives what the next cache should hold.
+   */
+  private async scanFolder(folder: Folder, report: (message: string) => void, cache?: ExtractionCache, store?: Map<string, CacheEntry>): Promise<void> {
     const options = engineOptions(folder.settings);
     folder.pending.clear();
     for (const p of folder.ws.files()) folder.dirtyOld.push(...p.objects);
@@ -332,20 +392,31 @@ export class Indexer {
       return;
     }
     report(`${files.length} YAML files in ${folder.root}`);
+    const stats = new Map<string, { size: number; mtimeMs: number }>();
     for (let i = 0; i < files.length; i += BATCH_FILES) {
       const batch: FileChange[] = [];
       for (const f of files.slice(i, i + BATCH_FILES)) {
         if (this.openDocument(f)) continue; // the buffer wins over disk
-        batch.push(this.readChange(folder, f, false)); // listed by listYamlFiles: inside the folder
+        const stat = store ? (size: number, mtimeMs: number): void => void stats.set(f, { size, mtimeMs }) : undefined;
+        const hit = cache && stat ? this.cachedChange(folder, f, cache, stat) : undefined;
+        if (cache && !hit) this.cacheMisses++;
+        else if (hit) this.cacheHits++;
+        batch.push(hit ?? this.readChange(folder, f, false, stat)); // listed by listYamlFiles: inside the folder
       }
       folder.ws = folder.ws.withFiles(batch);
       report(`${Math.min(i + BATCH_FILES, files.length)}/${files.length} files in ${folder.root}`);
       await yieldNow();
     }
+    if (!store) return;
+    for (const [p, st] of stats) {
+      const file = folder.ws.file(p);
+      if (!file || file.skipped || file.version !== undefined) continue;
+      store.set(p, { ...st, extracted: { path: p, objects: file.objects, problems: file.problems, documents: file.documents, suppressions: file.suppressions } });
+    }
   }
 
   /** The change that brings `path` in line with disk (removal when it is gone or excluded). */
-  private readChange(folder: Folder, path: string, checkLinks = true): FileChange {
+  private readChange(folder: Folder, path: string, checkLinks = true, stat?: (size: number, mtimeMs: number) => void): FileChange {
     if (!isYamlPath(path) || this.isExcluded(folder, path) || !folder.settings.enable) return { path, text: null };
     // A file event or a closed buffer can name a link out of the folder: never read through it.
     if (checkLinks && !resolvesInside(folder.root, path)) return { path, text: null };
@@ -355,6 +426,7 @@ export class Indexer {
       if (r.skipped.reason === 'unreadable' && !fs.existsSync(path)) return { path, text: null };
       return { path, text: null, skipped: r.skipped };
     }
+    stat?.(r.size, r.mtimeMs);
     return { path, text: r.text };
   }
 

@@ -54,6 +54,17 @@ export interface FileChange {
   readonly version?: number;
   /** Marks a file that was not read (binary, too large): kept for reporting, with no objects. */
   readonly skipped?: ReadProblem;
+  /**
+   * The file's extraction, ready (from a cache of an earlier run): used instead of parsing `text`.
+   * The snapshot takes it over (its objects are resolved in place), so it must not be shared.
+   */
+  readonly extracted?: ExtractedFile;
+  /**
+   * Reads the text on demand instead of keeping `text` (which is then ignored unless `null`): for
+   * files whose text is needed only for positions and edits. It must return the text that was
+   * extracted, and is called at most once per indexed file.
+   */
+  readonly readText?: () => string;
 }
 
 export function serviceKey(namespace: string, name: string): string {
@@ -69,19 +80,35 @@ function compareObjects(a: K8sObject, b: K8sObject): number {
   return a.docIndex - b.docIndex || a.itemIndex - b.itemIndex;
 }
 
-function makeFile(extracted: ExtractedFile, text: string, version: number | undefined, objects: K8sObject[], skipped?: ReadProblem): IndexedFile {
+/** Where each indexed file's text comes from: the text, or its reader until it was read. */
+const sources = new WeakMap<IndexedFile, () => string | (() => string)>();
+
+function sourceOf(file: IndexedFile): string | (() => string) {
+  return sources.get(file)?.() ?? file.text;
+}
+
+function makeFile(extracted: ExtractedFile, source: string | (() => string), version: number | undefined, objects: K8sObject[], skipped?: ReadProblem): IndexedFile {
   let lines: LineIndex | undefined;
-  return {
+  let text = typeof source === 'string' ? source : undefined;
+  const read = typeof source === 'string' ? undefined : source;
+  const file: IndexedFile = {
     path: extracted.path,
-    text,
+    // Read on first use when the caller gave a reader (see FileChange.readText).
+    get text(): string {
+      return (text ??= read!());
+    },
     version,
     objects,
     problems: extracted.problems,
     documents: extracted.documents,
     suppressions: extracted.suppressions,
     skipped,
-    lines: () => (lines ??= new LineIndex(text)),
+    lines(): LineIndex {
+      return (lines ??= new LineIndex(this.text));
+    },
   };
+  if (read) sources.set(file, () => text ?? read);
+  return file;
 }
 
 /** The Service a reference names, if it names one by kind. */
@@ -221,13 +248,20 @@ export class Workspace {
   /** A snapshot with other options: everything is re-resolved (namespaces may change). */
   withOptions(options: EngineOptions): Workspace {
     const changes: FileChange[] = [];
-    for (const f of this.fileMap.values()) changes.push({ path: f.path, text: f.skipped ? null : f.text, version: f.version, skipped: f.skipped });
+    // Texts not read yet stay unread: the new files read them through the old ones.
+    for (const f of this.fileMap.values()) {
+      const source = f.skipped ? null : sourceOf(f);
+      changes.push({ path: f.path, text: typeof source === 'function' ? '' : source, readText: typeof source === 'function' ? source : undefined, version: f.version, skipped: f.skipped });
+    }
     let ws = Workspace.empty(options);
     ws = ws.withExtracted(changes.map((c) => ({ change: c, extracted: this.extracted.get(c.path) })));
     return ws;
   }
 
-  /** Applies changes and returns the new snapshot; this one is left as it was. */
+  /**
+   * Applies changes and returns the new snapshot; this one is left as it was. A change may carry its
+   * extraction (`FileChange.extracted`, e.g. from a cache) and a lazy text (`FileChange.readText`).
+   */
   withFiles(changes: Iterable<FileChange>): Workspace {
     const list: Array<{ change: FileChange; extracted?: ExtractedFile }> = [];
     for (const change of changes) list.push({ change });
@@ -335,12 +369,14 @@ export class Workspace {
         if (change.skipped) files.set(change.path, makeFile({ path: change.path, objects: [], problems: [], documents: [], suppressions: [] }, '', undefined, [], change.skipped));
         continue;
       }
-      const ex = pre ?? extractFile(change.path, change.text);
+      const given = pre ?? change.extracted;
+      const ex = given ?? extractFile(change.path, change.text);
       if (isKustomizationPath(change.path)) {
         const k = ex.objects.find((o): o is KustomizationObject => o.kind === 'Kustomization');
         if (k) kustomizations.set(dirname(change.path), k);
         kustomizationsChanged = true;
       }
+      // Extractions made here or handed over with the change belong to no other snapshot.
       pending.push({ change, ex, fresh: pre === undefined });
     }
 
@@ -362,7 +398,7 @@ export class Workspace {
         for (const o of ex.objects) Object.assign(o, resolveNamespace(o, kns, this.options.defaultNamespace));
         objects = ex.objects as K8sObject[];
       } else objects = resolve(ex);
-      files.set(change.path, makeFile(ex, change.text ?? '', change.version, objects));
+      files.set(change.path, makeFile(ex, change.readText ?? change.text ?? '', change.version, objects));
       extracted.set(change.path, ex);
       addObjects(objects);
     }
@@ -377,7 +413,7 @@ export class Workspace {
         const objects = resolve(ex);
         if (objects.every((o, i) => o.namespace === file.objects[i]?.namespace)) continue;
         removeObjects(file);
-        files.set(path, makeFile(ex, file.text, file.version, objects));
+        files.set(path, makeFile(ex, sourceOf(file), file.version, objects));
         addObjects(objects);
       }
     }

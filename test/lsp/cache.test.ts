@@ -1,0 +1,135 @@
+/**
+ * The extraction cache (warm starts): a second server on the same folder with the same cache folder
+ * reuses the extractions of unchanged files and publishes exactly what a cold start publishes; a
+ * corrupt cache is ignored and replaced; a file changed on disk (size or mtime) is read again.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LspClient, copyFixture, positionOf } from '../support/lsp-client';
+import type { Diagnostic } from '../support/lsp-client';
+
+const CACHE_FILE = 'gamma-lens-extractions.v1.bin';
+
+interface Run {
+  diagnostics: Map<string, Diagnostic[]>;
+  ready: unknown;
+  logs: string[];
+  hover: unknown;
+  references: unknown;
+  lenses: unknown;
+}
+
+/** Starts a server on `dir` with `cacheDir`, collects what it publishes and answers, stops it. */
+async function run(dir: string, cacheDir: string): Promise<Run> {
+  const client = await LspClient.start({ folders: [dir], env: { GAMMA_LENS_CACHE_DIR: cacheDir }, cleanup: [] });
+  try {
+    const routes = path.join(dir, 'routes.yaml');
+    const services = path.join(dir, 'services.yaml');
+    const routesText = fs.readFileSync(routes, 'utf8');
+    const servicesText = fs.readFileSync(services, 'utf8');
+    // Requests on files that are not open: answered from the (cached) extraction and the disk text.
+    const hover = await client.hover(routes, positionOf(routesText, 'name: ', 6, 1));
+    const references = await client.references(services, positionOf(servicesText, 'name: ', 6), true);
+    const lenses = await client.codeLens(services);
+    assert.equal(client.errorOutput, '');
+    return { diagnostics: new Map(client.diagnostics), ready: client.statuses.find((s) => s.state === 'ready'), logs: [...client.logs], hover, references, lenses };
+  } finally {
+    await client.stop();
+  }
+}
+
+function setup(): { dir: string; cacheDir: string; cleanup: () => void } {
+  const dir = copyFixture('lsp/basic');
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gamma-lens-cache-'));
+  return {
+    dir,
+    cacheDir,
+    cleanup: () => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(cacheDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const cacheLine = (r: Run): string | undefined => r.logs.find((l) => l.startsWith('cache: ') && l.includes('reused'));
+
+describe('extraction cache across server starts', () => {
+  test('a second start reuses every file and publishes the same diagnostics, hovers, references and lenses', async () => {
+    const { dir, cacheDir, cleanup } = setup();
+    try {
+      const cold = await run(dir, cacheDir);
+      assert.match(cacheLine(cold) ?? '', /^cache: 0 files reused, 3 read /);
+      assert.ok(fs.statSync(path.join(cacheDir, CACHE_FILE)).size > 0, 'cache written after the first scan');
+      assert.ok(cold.logs.includes('cache: wrote 3 files'), cold.logs.join('\n'));
+      const warm = await run(dir, cacheDir);
+      assert.match(cacheLine(warm) ?? '', /^cache: 3 files reused, 0 read /);
+      // Nothing changed: the cache is not written again.
+      assert.ok(!warm.logs.some((l) => l.startsWith('cache: wrote')), warm.logs.join('\n'));
+      assert.deepEqual(warm.ready, cold.ready);
+      assert.deepEqual([...warm.diagnostics].sort(), [...cold.diagnostics].sort());
+      assert.equal([...cold.diagnostics.values()].flat().length > 0, true, 'the fixture has findings to compare');
+      assert.deepEqual(warm.hover, cold.hover);
+      assert.ok(cold.hover, 'hover answered');
+      assert.deepEqual(warm.references, cold.references);
+      assert.ok(Array.isArray(cold.references) && cold.references.length > 1, 'references answered');
+      assert.deepEqual(warm.lenses, cold.lenses);
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('a corrupt cache is ignored, logged and replaced', async () => {
+    const { dir, cacheDir, cleanup } = setup();
+    try {
+      const cold = await run(dir, cacheDir);
+      const file = path.join(cacheDir, CACHE_FILE);
+      const bytes = fs.readFileSync(file);
+      fs.writeFileSync(file, bytes.subarray(0, Math.floor(bytes.length / 2)));
+      const afterCorrupt = await run(dir, cacheDir);
+      assert.ok(afterCorrupt.logs.some((l) => l.includes('not used (corrupt)')), afterCorrupt.logs.join('\n'));
+      assert.match(cacheLine(afterCorrupt) ?? '', /^cache: 0 files reused, 3 read /);
+      assert.deepEqual([...afterCorrupt.diagnostics].sort(), [...cold.diagnostics].sort());
+      // Replaced by a good one.
+      const warm = await run(dir, cacheDir);
+      assert.match(cacheLine(warm) ?? '', /^cache: 3 files reused, 0 read /);
+      assert.deepEqual([...warm.diagnostics].sort(), [...cold.diagnostics].sort());
+
+      fs.writeFileSync(file, 'not a cache at all');
+      const garbage = await run(dir, cacheDir);
+      assert.ok(garbage.logs.some((l) => l.includes('not used (')), garbage.logs.join('\n'));
+      assert.deepEqual([...garbage.diagnostics].sort(), [...cold.diagnostics].sort());
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('a file changed on disk between starts is read again (same size, other mtime)', async () => {
+    const { dir, cacheDir, cleanup } = setup();
+    try {
+      const broken = path.join(dir, 'broken.yaml');
+      const cold = await run(dir, cacheDir);
+      const uri = [...cold.diagnostics.keys()].find((u) => u.endsWith('/broken.yaml'))!;
+      assert.equal(cold.diagnostics.get(uri)?.length, 1);
+      // Same size: only the mtime tells the change apart. The route moves to another namespace, where
+      // no svc-a exists, so its findings change.
+      const text = fs.readFileSync(broken, 'utf8');
+      const moved = text.replace('namespace: app-ns', 'namespace: ext-ns');
+      assert.notEqual(moved, text);
+      assert.equal(moved.length, text.length);
+      const st = fs.statSync(broken);
+      fs.writeFileSync(broken, moved);
+      fs.utimesSync(broken, st.atime, new Date(st.mtimeMs + 5000));
+      const warm = await run(dir, cacheDir);
+      assert.match(cacheLine(warm) ?? '', /^cache: 2 files reused, 1 read /);
+      // A fresh server without a cache agrees with the warm one.
+      const fresh = await run(dir, fs.mkdtempSync(path.join(os.tmpdir(), 'gamma-lens-cache-')));
+      assert.deepEqual([...warm.diagnostics].sort(), [...fresh.diagnostics].sort());
+      assert.notDeepEqual(warm.diagnostics.get(uri), cold.diagnostics.get(uri));
+    } finally {
+      cleanup();
+    }
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * Files handed to a snapshot already extracted (from the warm-start cache) and with their text read
+ * on demand: the same objects, findings and positions as files parsed from their text, and the text
+ * is read only when something needs it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as v8 from 'node:v8';
+import { analyzeWorkspace } from '../../server/src/core/analyzers/index';
+import { Workspace } from '../../server/src/core/index/snapshot';
+import type { FileChange } from '../../server/src/core/index/snapshot';
+import { extractFile } from '../../server/src/core/model/extract';
+
+const FILES: Record<string, string> = {
+  '/ws/kustomization.yaml': 'namespace: kns\nresources: [svc.yaml]\n',
+  '/ws/svc.yaml': 'apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  ports: [{name: http, port: 80}]\n',
+  '/ws/r.yaml':
+    '# a route\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: kns}\nspec:\n  parentRefs: [{group: "", kind: Service, name: a, port: 90}]\n  rules:\n  - backendRefs: [{name: a, port: 81}, {name: gone, port: 80}]\n',
+};
+
+/** Findings as comparable text: code, file and the text under the span. */
+function findings(ws: Workspace): string[] {
+  const out: string[] = [];
+  for (const [file, list] of analyzeWorkspace(ws)) for (const f of list) out.push(`${f.code} ${file} ${JSON.stringify(ws.file(file)!.text.slice(f.span.start, f.span.end))} ${f.message}`);
+  return out.sort();
+}
+
+test('pre-extracted files with lazy text index and analyse as parsed ones, reading text only when needed', () => {
+  const parsed = Workspace.fromFiles(Object.entries(FILES).map(([path, text]) => ({ path, text })));
+  const reads: string[] = [];
+  const changes: FileChange[] = Object.entries(FILES).map(([path, text]) => ({
+    path,
+    text: '',
+    // A round trip through v8.serialize, as the cache stores them.
+    extracted: v8.deserialize(v8.serialize(extractFile(path, text))) as ReturnType<typeof extractFile>,
+    readText: () => {
+      reads.push(path);
+      return text;
+    },
+  }));
+  const cached = Workspace.fromFiles(changes);
+  assert.deepEqual(reads, [], 'nothing read while indexing');
+  assert.deepEqual([...cached.objects()], [...parsed.objects()]);
+  assert.equal(cached.service('kns', 'a')?.namespaceSource, 'kustomization');
+  const expected = findings(parsed);
+  assert.ok(expected.length >= 2, expected.join('\n'));
+  assert.deepEqual(findings(cached), expected);
+  // Each file's text read once at most, and the positions agree.
+  assert.equal(new Set(reads).size, reads.length);
+  assert.deepEqual(cached.file('/ws/r.yaml')!.lines().positionAt(FILES['/ws/r.yaml']!.indexOf('HTTPRoute')), { line: 2, character: 6 });
+
+  // Other options re-resolve from the extraction; unread texts stay unread.
+  const before = reads.length;
+  const other = cached.withOptions({ ...cached.options, defaultNamespace: 'other' });
+  assert.equal(reads.length, before);
+  assert.deepEqual([...other.objects()], [...parsed.withOptions({ ...parsed.options, defaultNamespace: 'other' }).objects()]);
+  assert.equal(other.file('/ws/svc.yaml')!.text, FILES['/ws/svc.yaml']);
+});
