@@ -155,4 +155,68 @@ describe('code-server (VS Code 1.100 workbench) with the gamma-lens VSIX', () =>
     assert.match(text, new RegExp(`GAMMA Lens: ${objects.length} resources`), text);
     assert.match(text, new RegExp(`${files.length} YAML files indexed`), text);
   });
+
+  scenario('6-binding-map', 'the binding map centred on svc-a draws the seed article (webview DOM)', async () => {
+    await h.openFile(page, 'seed/01-gateway-route-a.yaml', 'svc-a');
+    const { line, column } = h.lineCol(read('seed/01-gateway-route-a.yaml'), '  name: svc-a', 2, 8);
+    await h.goTo(page, line, column);
+    // from the command palette the command asks: the whole workspace or one Service
+    await h.runCommandAndPick(page, 'GAMMA Lens: Show Binding Map', 'Draw the bindings', 'app-ns/svc-a');
+    await page.locator('.tabs-container .tab.active', { hasText: 'Binding map: app-ns/svc-a' }).waitFor({ timeout: 30000 });
+    const map = await h.webviewFrame(page, 'map');
+    await map.locator('body[data-view="map"][data-state="ready"]').waitFor({ timeout: 30000 });
+    assert.match(await map.locator('#gl-scope').innerText(), /\(6 nodes, 6 edges\)/);
+    // every node the map draws, by its stable id (Kind/namespace/name), exactly the seed article's six
+    const nodes = await map.locator('g.gl-node').evaluateAll((els) => els.map((e) => e.getAttribute('data-node-id')).sort());
+    assert.deepEqual(nodes, ['Gateway/app-ns/gw', 'HTTPRoute/app-ns/route-a', 'HTTPRoute/app-ns/route-b', 'HTTPRoute/dev-ns/route-c', 'Service/app-ns/svc-a', 'Service/ext-ns/svc-b']);
+    // edges run the way traffic flows: a parentRef from its parent (Gateway or Service) to the route, a backendRef
+    // from the route to the Service (server/src/core/graph/layout.ts flowOf)
+    const edges = await map.locator('g.gl-edge').evaluateAll((els) => els.map((e) => [e.getAttribute('data-edge'), e.getAttribute('data-edge-role'), e.getAttribute('data-from'), e.getAttribute('data-to')].join(' ')).sort());
+    assert.deepEqual(edges, [
+      'backendRef backend HTTPRoute/app-ns/route-a Service/app-ns/svc-a',
+      'backendRef backend HTTPRoute/app-ns/route-b Service/ext-ns/svc-b',
+      'backendRef backend HTTPRoute/dev-ns/route-c Service/app-ns/svc-a',
+      'parentRef consumer Service/app-ns/svc-a HTTPRoute/dev-ns/route-c',
+      'parentRef gateway Gateway/app-ns/gw HTTPRoute/app-ns/route-a',
+      'parentRef producer Service/app-ns/svc-a HTTPRoute/app-ns/route-b',
+    ]);
+    const producer = map.locator('g.gl-edge[data-edge="parentRef"][data-edge-role="producer"][data-from="Service/app-ns/svc-a"][data-to="HTTPRoute/app-ns/route-b"]');
+    assert.equal(await producer.locator('text').textContent(), 'producer: all callers');
+    // the centred Service is the only focused node, and it is drawn (has a size on screen)
+    assert.deepEqual(await map.locator('g.gl-node.gl-focus').evaluateAll((els) => els.map((e) => e.getAttribute('data-node-id'))), ['Service/app-ns/svc-a']);
+    const box = await map.locator('g.gl-node[data-node-id="Service/app-ns/svc-a"]').boundingBox();
+    assert.ok(box && box.width > 20 && box.height > 10, JSON.stringify(box));
+    // for a legible screenshot: the map alone, zoomed in (+) while the drawing still fits the panel's width
+    await h.runCommand(page, 'View: Maximize Editor Group and Hide Side Bars');
+    const svgWidth = () => map.locator('#gl-canvas svg').evaluate((svg) => Number(svg.getAttribute('width')));
+    const canvasWidth = () => map.locator('#gl-canvas').evaluate((c) => c.clientWidth);
+    await map.locator('#gl-canvas').waitFor({ state: 'visible' });
+    for (let i = 0; i < 10; i++) {
+      const w = await svgWidth();
+      if (w * 1.25 > (await canvasWidth())) break;
+      await map.locator('#gl-zoom-in').click();
+      await map.locator(`#gl-canvas svg:not([width="${w}"])`).waitFor();
+    }
+    await h.settled(map.locator('#gl-canvas svg'));
+  });
+
+  scenario('7-explainer', 'the request explainer: dev-ns to app-ns/svc-a:80 goes to the consumer route-c', async () => {
+    await h.runCommand(page, 'GAMMA Lens: Explain a Request');
+    await page.locator('.tabs-container .tab.active', { hasText: 'Explain a request' }).waitFor({ timeout: 30000 });
+    const panel = await h.webviewFrame(page, 'explain');
+    await panel.locator('body[data-view="explain"][data-state="idle"]').waitFor({ timeout: 30000 });
+    await panel.locator('#gl-service').selectOption('app-ns/svc-a');
+    assert.equal(await panel.locator('#gl-port').inputValue(), '80');
+    await panel.locator('#gl-from').fill('dev-ns');
+    await panel.locator('#gl-path').fill('/');
+    await panel.locator('#gl-run').click();
+    await panel.locator('body[data-state="done"]').waitFor({ timeout: 30000 });
+    assert.equal(await panel.locator('[data-audience]').getAttribute('data-audience'), 'consumer');
+    assert.equal(await panel.locator('[data-status]').getAttribute('data-status'), '200');
+    assert.equal(await panel.locator('dd[data-winner]').getAttribute('data-winner'), 'HTTPRoute/dev-ns/route-c');
+    const winners = await panel.locator('#gl-candidates tr[data-candidate][data-winner="true"]').allInnerTexts();
+    assert.equal(winners.length, 1, JSON.stringify(winners));
+    assert.match(winners[0], /HTTPRoute\/dev-ns\/route-c/);
+    assert.deepEqual(await panel.locator('#gl-backends li[data-backend]').allInnerTexts(), ['app-ns/svc-a:80 weight 1']);
+  });
 });

@@ -63,7 +63,8 @@ export function installExtension(run, extDir) {
 /** Copies what .vscodeignore lets into a VSIX to `<extDir>/<publisher>.<name>-<version>/` (code-server loads it). */
 function stageUnpacked(pkg, extDir) {
   const dest = path.join(extDir, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
-  for (const rel of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'client/out/extension.js', 'server/out/server.js', 'server/out/cli.js', 'bin/gamma-lens.js', 'docs']) {
+  // the same allowlist as .vscodeignore (client/media: the webviews' scripts and styles)
+  for (const rel of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'images/icon.png', 'client/out/extension.js', 'client/media', 'server/out/server.js', 'server/out/cli.js', 'bin/gamma-lens.js', 'docs']) {
     const src = path.join(REPO_ROOT, rel);
     if (fs.existsSync(src)) fs.cpSync(src, path.join(dest, rel), { recursive: true });
   }
@@ -214,18 +215,71 @@ export async function runCommand(page, label) {
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15000 });
 }
 
+/**
+ * Runs a command whose handler shows a quick pick (placeholder containing `placeholder`), types `choice`
+ * into it and accepts the first row showing it.
+ */
+export async function runCommandAndPick(page, label, placeholder, choice) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15000 });
+  await input.fill('>' + label);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor({ timeout: 15000 });
+  await page.keyboard.press('Enter');
+  // the same widget comes back with the command's own quick pick
+  const picker = page.locator(`.quick-input-widget input[placeholder*="${placeholder.replace(/"/g, '\\"')}"]`);
+  await picker.waitFor({ state: 'visible', timeout: 30000 });
+  await picker.fill(choice);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: choice }).first().waitFor({ timeout: 15000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15000 });
+}
+
+/**
+ * The frame of the extension's webview whose page has `body[data-view="<view>"]` (webview.ts): VS Code nests
+ * it as iframe.webview > #active-frame. Several webviews can be open, so every frame is asked, until the deadline.
+ */
+export async function webviewFrame(page, view, timeout = 30000) {
+  const deadline = Date.now() + timeout;
+  const selector = `body[data-view="${view}"]`;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (frame === page.mainFrame()) continue;
+      if (await frame.locator(selector).count().catch(() => 0)) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no webview with ${selector} within ${timeout} ms; frames: ${JSON.stringify(page.frames().map((f) => f.url().slice(0, 120)))}`);
+    // a new frame attaches or navigates: wait for that (bounded) rather than a fixed sleep
+    await Promise.race([
+      page.waitForEvent('frameattached', { timeout: 500 }).catch(() => undefined),
+      page.waitForEvent('framenavigated', { timeout: 500 }).catch(() => undefined),
+    ]);
+  }
+}
+
 /** Opens a workspace file through Quick Open and waits until its editor tab is active and shows `word`. */
 export async function openFile(page, relPath, word) {
   const base = path.basename(relPath);
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 15000 });
-  await input.fill(relPath);
-  // the row whose description (folder) matches, so two files with one name are told apart
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first();
-  await row.waitFor({ timeout: 15000 });
-  await page.keyboard.press('Enter');
-  await page.locator('.tabs-container .tab.active', { hasText: base }).waitFor({ timeout: 30000 });
+  const tab = page.locator('.tabs-container .tab.active', { hasText: base });
+  // A file already in the editor history is listed at once ("recently opened"), then the list is replaced when the
+  // file search answers; an Enter in between can close Quick Open without opening anything. So: the focused row,
+  // and up to 3 tries.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15000 });
+    await input.fill(relPath);
+    const row = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: base }).first();
+    await row.waitFor({ timeout: 15000 });
+    await page.keyboard.press('Enter');
+    try {
+      await tab.waitFor({ timeout: attempt < 3 ? 10000 : 30000 });
+      break;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      log(`Quick Open did not open ${relPath}; retry ${attempt}`);
+      if (await page.locator('.quick-input-widget').isVisible()) await page.keyboard.press('Escape');
+    }
+  }
   await page.locator('.editor-instance .monaco-editor .view-lines', { hasText: word }).first().waitFor({ timeout: 30000 });
 }
 
