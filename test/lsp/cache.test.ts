@@ -23,8 +23,8 @@ interface Run {
 }
 
 /** Starts a server on `dir` with `cacheDir`, collects what it publishes and answers, stops it. */
-async function run(dir: string, cacheDir: string): Promise<Run> {
-  const client = await LspClient.start({ folders: [dir], env: { GAMMA_LENS_CACHE_DIR: cacheDir }, cleanup: [] });
+async function run(dir: string, cacheDir: string, settings?: Record<string, unknown>): Promise<Run> {
+  const client = await LspClient.start({ folders: [dir], env: { GAMMA_LENS_CACHE_DIR: cacheDir }, cleanup: [], settings });
   try {
     const routes = path.join(dir, 'routes.yaml');
     const services = path.join(dir, 'services.yaml');
@@ -65,7 +65,8 @@ describe('extraction cache across server starts', () => {
       assert.ok(fs.statSync(path.join(cacheDir, CACHE_FILE)).size > 0, 'cache written after the first scan');
       assert.ok(cold.logs.includes('cache: wrote 3 files'), cold.logs.join('\n'));
       const warm = await run(dir, cacheDir);
-      assert.match(cacheLine(warm) ?? '', /^cache: 3 files reused, 0 read /);
+      // Every file unchanged, same settings: the diagnostics published by the first start are reused.
+      assert.match(cacheLine(warm) ?? '', /^cache: 3 files reused, 0 read, diagnostics of 1 folder\(s\) reused /);
       // Nothing changed: the cache is not written again.
       assert.ok(!warm.logs.some((l) => l.startsWith('cache: wrote')), warm.logs.join('\n'));
       assert.deepEqual(warm.ready, cold.ready);
@@ -76,6 +77,25 @@ describe('extraction cache across server starts', () => {
       assert.deepEqual(warm.references, cold.references);
       assert.ok(Array.isArray(cold.references) && cold.references.length > 1, 'references answered');
       assert.deepEqual(warm.lenses, cold.lenses);
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('other settings: the extractions are reused, the diagnostics are not', async () => {
+    const { dir, cacheDir, cleanup } = setup();
+    try {
+      const cold = await run(dir, cacheDir);
+      const uri = [...cold.diagnostics.keys()].find((u) => u.endsWith('/broken.yaml'))!;
+      assert.equal(cold.diagnostics.get(uri)?.[0]?.severity, 1);
+      const settings = { diagnostics: { severity: { 'parent-group-missing': 'hint' } } };
+      const other = await run(dir, cacheDir, settings);
+      assert.match(cacheLine(other) ?? '', /^cache: 3 files reused, 0 read \(/);
+      assert.equal(other.diagnostics.get(uri)?.[0]?.severity, 4);
+      // It stored its own diagnostics; a start with those settings reuses them.
+      const again = await run(dir, cacheDir, settings);
+      assert.match(cacheLine(again) ?? '', /diagnostics of 1 folder\(s\) reused/);
+      assert.deepEqual([...again.diagnostics].sort(), [...other.diagnostics].sort());
     } finally {
       cleanup();
     }
@@ -94,7 +114,7 @@ describe('extraction cache across server starts', () => {
       assert.deepEqual([...afterCorrupt.diagnostics].sort(), [...cold.diagnostics].sort());
       // Replaced by a good one.
       const warm = await run(dir, cacheDir);
-      assert.match(cacheLine(warm) ?? '', /^cache: 3 files reused, 0 read /);
+      assert.match(cacheLine(warm) ?? '', /^cache: 3 files reused, 0 read, diagnostics of 1 folder\(s\) reused /);
       assert.deepEqual([...warm.diagnostics].sort(), [...cold.diagnostics].sort());
 
       fs.writeFileSync(file, 'not a cache at all');
@@ -123,11 +143,17 @@ describe('extraction cache across server starts', () => {
       fs.writeFileSync(broken, moved);
       fs.utimesSync(broken, st.atime, new Date(st.mtimeMs + 5000));
       const warm = await run(dir, cacheDir);
-      assert.match(cacheLine(warm) ?? '', /^cache: 2 files reused, 1 read /);
+      assert.match(cacheLine(warm) ?? '', /^cache: 2 files reused, 1 read \(/);
       // A fresh server without a cache agrees with the warm one.
-      const fresh = await run(dir, fs.mkdtempSync(path.join(os.tmpdir(), 'gamma-lens-cache-')));
+      const freshCache = fs.mkdtempSync(path.join(os.tmpdir(), 'gamma-lens-cache-'));
+      const fresh = await run(dir, freshCache);
+      fs.rmSync(freshCache, { recursive: true, force: true });
       assert.deepEqual([...warm.diagnostics].sort(), [...fresh.diagnostics].sort());
       assert.notDeepEqual(warm.diagnostics.get(uri), cold.diagnostics.get(uri));
+      // The third start reuses the diagnostics the second one wrote for the new content.
+      const third = await run(dir, cacheDir);
+      assert.match(cacheLine(third) ?? '', /^cache: 3 files reused, 0 read, diagnostics of 1 folder\(s\) reused /);
+      assert.deepEqual([...third.diagnostics].sort(), [...fresh.diagnostics].sort());
     } finally {
       cleanup();
     }

@@ -22,7 +22,7 @@ import { DEFAULT_SETTINGS, DIAGNOSTIC_SOURCE, StatusNotification } from '../prot
 import type { DiagnosticData, Settings, StatusParams } from '../protocol';
 import { SKIPPED_DIRS, isYamlPath, listYamlFiles, readTextFile, resolvesInside } from '../runtime';
 import { ExtractionCache } from './cache';
-import type { CacheEntry } from './cache';
+import type { CacheEntry, FolderDiagnostics } from './cache';
 import { pathToUri, rememberUri, toLocation, toRange, uriToPath } from './convert';
 import { globMatcher } from './glob';
 
@@ -291,8 +291,15 @@ export class Indexer {
       let done = 0;
       const cache = this.openCache();
       const store = cache ? new Map<string, CacheEntry>() : undefined;
+      this.collected = cache ? new Map() : undefined;
       for (const folder of this.folders) {
-        await this.scanFolder(folder, (msg) => progress?.report(Math.round((done / Math.max(1, all)) * 100), msg), cache, store);
+        // A folder whose files are all unchanged since the cache was written gets the diagnostics
+        // published then, without an analysis; open buffers are then applied as edits.
+        const stored = cache?.diagnostics(folder.root);
+        const reuse = stored && stored.key === folderKey(folder) ? stored : undefined;
+        const misses = this.cacheMisses;
+        await this.scanFolder(folder, (msg) => progress?.report(Math.round((done / Math.max(1, all)) * 100), msg), cache, store, reuse !== undefined);
+        if (reuse && this.cacheMisses === misses) this.publishStored(folder, reuse);
         done++;
       }
       // Open documents outside every folder.
@@ -308,9 +315,10 @@ export class Indexer {
       this.initialDone = true;
       this.sendStatus('ready');
       if (cache && store) {
-        this.connection.console.info(`cache: ${this.cacheHits} files reused, ${this.cacheMisses} read (${cache.file})`);
+        this.connection.console.info(`cache: ${this.cacheHits} files reused, ${this.cacheMisses} read${this.reusedDiagnostics ? `, diagnostics of ${this.reusedDiagnostics} folder(s) reused` : ''} (${cache.file})`);
         this.writeCache(cache, store);
       }
+      this.collected = undefined;
       // Edits that arrived while the scan was publishing get their own re-index.
       if ([...this.folders, this.loose].some((f) => f.pending.size)) this.schedule(0);
     });
@@ -328,11 +336,17 @@ export class Indexer {
     return cache;
   }
 
-  /** Rewrites the cache when the scan read files it did not hold or it held files that are gone. */
+  /** Rewrites the cache when the scan read files it did not hold, it held files that are gone, or it lacked diagnostics. */
   private writeCache(cache: ExtractionCache, store: Map<string, CacheEntry>): void {
-    if (!this.cacheMisses && cache.size === 0 && !cache.discarded) return;
+    const published = new Map<string, FolderDiagnostics>();
+    for (const folder of this.folders) {
+      const d = this.folderDiagnostics(folder, store);
+      if (d) published.set(folder.root, d);
+    }
+    const newDiagnostics = [...published].some(([root, d]) => cache.diagnostics(root)?.key !== d.key);
+    if (!this.cacheMisses && cache.size === 0 && !cache.discarded && !newDiagnostics) return;
     try {
-      ExtractionCache.write(cache.file, store);
+      ExtractionCache.write(cache.file, store, published);
       this.connection.console.info(`cache: wrote ${store.size} files`);
     } catch (err) {
       this.connection.console.warn(`could not write the cache ${cache.file}: ${String(err)}`);
@@ -341,6 +355,38 @@ export class Indexer {
 
   private cacheMisses = 0;
   private cacheHits = 0;
+  private reusedDiagnostics = 0;
+  /** The diagnostics published during the initial scan, by file, while a cache is in use. */
+  private collected: Map<string, Diagnostic[]> | undefined;
+
+  /**
+   * The diagnostics of a folder as published, when its snapshot is exactly what the cache entries
+   * describe (every file from disk, none changed since it was listed): what a later start may reuse.
+   */
+  private folderDiagnostics(folder: Folder, store: Map<string, CacheEntry>): FolderDiagnostics | undefined {
+    if (!this.collected || !folder.settings.enable || folder.pending.size) return undefined;
+    const paths: string[] = [];
+    const diagnostics = new Map<string, Diagnostic[]>();
+    for (const f of folder.ws.files()) {
+      if (f.version !== undefined || f.skipped || store.get(f.path)?.extracted.objects !== f.objects) return undefined;
+      paths.push(f.path);
+      const d = this.collected.get(f.path);
+      if (d?.length) diagnostics.set(f.path, d);
+    }
+    return { key: folderKey(folder), paths, diagnostics };
+  }
+
+  /** Publishes a folder's stored diagnostics when its snapshot holds exactly the stored files. */
+  private publishStored(folder: Folder, stored: FolderDiagnostics): void {
+    if (folder.ws.fileCount !== stored.paths.length || stored.paths.some((p) => folder.ws.file(p)?.version !== undefined)) return;
+    for (const [path, diagnostics] of stored.diagnostics) {
+      folder.published.add(path);
+      this.collected?.set(path, diagnostics);
+      void this.connection.sendDiagnostics({ uri: pathToUri(path), diagnostics });
+    }
+    folder.fullAnalysis = false;
+    this.reusedDiagnostics++;
+  }
 
   /** The change for `path` from the cache, when its size and mtime are those cached. */
   private cachedChange(folder: Folder, path: string, cache: ExtractionCache, stat: (size: number, mtimeMs: number) => void): FileChange | undefined {
@@ -367,7 +413,7 @@ export class Indexer {
    * Builds a folder's snapshot from scratch: open documents first, then disk in batches. With a
    * cache, unchanged files come from it, and `store` receives what the next cache should hold.
    */
-  private async scanFolder(folder: Folder, report: (message: string) => void, cache?: ExtractionCache, store?: Map<string, CacheEntry>): Promise<void> {
+  private async scanFolder(folder: Folder, report: (message: string) => void, cache?: ExtractionCache, store?: Map<string, CacheEntry>, diskFirst = false): Promise<void> {
     const options = engineOptions(folder.settings);
     folder.pending.clear();
     for (const p of folder.ws.files()) folder.dirtyOld.push(...p.objects);
@@ -379,7 +425,8 @@ export class Indexer {
       const p = uriToPath(d.uri);
       if (p && this.folderFor(p) === folder) open.push({ path: p, text: d.getText(), version: d.version });
     }
-    folder.ws = folder.ws.withFiles(open);
+    // diskFirst: the folder is read as on disk, and its open buffers are then applied as edits.
+    if (!diskFirst) folder.ws = folder.ws.withFiles(open);
     await yieldNow();
     const others = this.folders.filter((f) => f !== folder && f.root.length > folder.root.length && this.contains(folder.root, f.root));
     let files: string[];
@@ -396,7 +443,7 @@ export class Indexer {
     for (let i = 0; i < files.length; i += BATCH_FILES) {
       const batch: FileChange[] = [];
       for (const f of files.slice(i, i + BATCH_FILES)) {
-        if (this.openDocument(f)) continue; // the buffer wins over disk
+        if (!diskFirst && this.openDocument(f)) continue; // the buffer wins over disk
         const stat = store ? (size: number, mtimeMs: number): void => void stats.set(f, { size, mtimeMs }) : undefined;
         const hit = cache && stat ? this.cachedChange(folder, f, cache, stat) : undefined;
         if (cache && !hit) this.cacheMisses++;
@@ -407,6 +454,7 @@ export class Indexer {
       report(`${Math.min(i + BATCH_FILES, files.length)}/${files.length} files in ${folder.root}`);
       await yieldNow();
     }
+    if (diskFirst) for (const c of open) folder.pending.set(c.path, c);
     if (!store) return;
     for (const [p, st] of stats) {
       const file = folder.ws.file(p);
@@ -672,10 +720,16 @@ export class Indexer {
     if (findings.length === 0 && !folder.published.has(path)) return;
     const file = ws.file(path);
     const diagnostics: Diagnostic[] = file ? findings.map((f) => toDiagnostic(ws, f)) : [];
+    this.collected?.set(path, diagnostics);
     if (diagnostics.length) folder.published.add(path);
     else folder.published.delete(path);
     void this.connection.sendDiagnostics({ uri: pathToUri(path), version: file?.version, diagnostics });
   }
+}
+
+/** What a folder's diagnostics depend on besides its files: its settings. */
+function folderKey(folder: Folder): string {
+  return JSON.stringify([folder.root, folder.settings, folder.filesExclude]);
 }
 
 /** The global-kind objects of a file as JSON, with spans as line:character positions. */
