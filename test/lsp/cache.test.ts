@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LspClient, copyFixture, positionOf } from '../support/lsp-client';
+import { spawn } from 'node:child_process';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { LspClient, SERVER_JS, copyFixture, fileUri, positionOf } from '../support/lsp-client';
 import type { Diagnostic } from '../support/lsp-client';
 
 const CACHE_FILE = 'gamma-lens-extractions.v1.bin';
@@ -154,6 +156,68 @@ describe('extraction cache across server starts', () => {
       const third = await run(dir, cacheDir);
       assert.match(cacheLine(third) ?? '', /^cache: 3 files reused, 0 read, diagnostics of 1 folder\(s\) reused /);
       assert.deepEqual([...third.diagnostics].sort(), [...fresh.diagnostics].sort());
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+/**
+ * As an editor restoring its tabs: files opened right after `initialized`, before the scan. Returns
+ * the last diagnostics per URI at the first ready, and the log lines.
+ */
+async function runWithOpenFiles(dir: string, cacheDir: string, open: ReadonlyArray<{ file: string; text: string }>): Promise<{ diagnostics: Map<string, Diagnostic[]>; logs: string[] }> {
+  const child = spawn(process.execPath, [SERVER_JS, '--stdio'], { env: { ...process.env, GAMMA_LENS_CACHE_DIR: cacheDir }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const conn = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const diagnostics = new Map<string, Diagnostic[]>();
+  const logs: string[] = [];
+  let ready!: () => void;
+  const readyP = new Promise<void>((r) => (ready = r));
+  conn.onNotification((method: string, raw: unknown) => {
+    const params = raw as { uri: string; diagnostics: Diagnostic[]; state: string; message: string };
+    if (method === 'textDocument/publishDiagnostics') diagnostics.set(params.uri, params.diagnostics);
+    else if (method === 'window/logMessage') logs.push(params.message);
+    else if (method === 'gammaLens/status' && params.state === 'ready') ready();
+  });
+  conn.onRequest(() => null);
+  conn.listen();
+  try {
+    await conn.sendRequest('initialize', { processId: process.pid, rootUri: fileUri(dir), workspaceFolders: [{ uri: fileUri(dir), name: 'w' }], capabilities: {} });
+    // Opened before `initialized` (in order on the wire), so they are open when the scan starts.
+    for (const o of open) await conn.sendNotification('textDocument/didOpen', { textDocument: { uri: fileUri(o.file), languageId: 'yaml', version: 7, text: o.text } });
+    await conn.sendNotification('initialized', {});
+    await readyP;
+    await conn.sendRequest('shutdown');
+    return { diagnostics, logs };
+  } finally {
+    void conn.sendNotification('exit');
+    await new Promise((r) => child.once('exit', r));
+    conn.dispose();
+  }
+}
+
+describe('extraction cache with files open at start', () => {
+  test('buffers equal to disk are cached; a warm start with a changed buffer publishes the buffer\'s diagnostics', async () => {
+    const { dir, cacheDir, cleanup } = setup();
+    try {
+      const broken = path.join(dir, 'broken.yaml');
+      const text = fs.readFileSync(broken, 'utf8');
+      const cold = await runWithOpenFiles(dir, cacheDir, [{ file: broken, text }]);
+      assert.ok(cold.logs.includes('cache: wrote 3 files'), cold.logs.join('\n'));
+      const uri = fileUri(broken);
+      assert.equal(cold.diagnostics.get(uri)?.length, 1);
+      assert.equal((cold.diagnostics.get(uri)![0]!.data as { version?: number }).version, 7);
+      // Not open now: the stored diagnostics, as for the file on disk (no buffer version).
+      const closed = await run(dir, cacheDir);
+      assert.match(cacheLine(closed) ?? '', /^cache: 3 files reused, 0 read, diagnostics of 1 folder\(s\) reused /);
+      assert.equal((closed.diagnostics.get(uri)![0]!.data as { version?: number }).version, undefined);
+      assert.deepEqual(closed.diagnostics.get(uri)![0]!.range, cold.diagnostics.get(uri)![0]!.range);
+      // Open with other text (the group fixed): the buffer wins over the stored diagnostics.
+      const fixedText = text.replace('- kind: Service', '- group: ""\n      kind: Service');
+      assert.notEqual(fixedText, text);
+      const edited = await runWithOpenFiles(dir, cacheDir, [{ file: broken, text: fixedText }]);
+      assert.match(edited.logs.find((l) => l.startsWith('cache: ') && l.includes('reused')) ?? '', /diagnostics of 1 folder\(s\) reused/);
+      assert.deepEqual(edited.diagnostics.get(uri), []);
     } finally {
       cleanup();
     }

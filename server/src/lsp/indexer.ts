@@ -319,6 +319,7 @@ export class Indexer {
         this.writeCache(cache, store);
       }
       this.collected = undefined;
+      this.sameAsDisk.clear();
       // Edits that arrived while the scan was publishing get their own re-index.
       if ([...this.folders, this.loose].some((f) => f.pending.size)) this.schedule(0);
     });
@@ -356,6 +357,8 @@ export class Indexer {
   private cacheMisses = 0;
   private cacheHits = 0;
   private reusedDiagnostics = 0;
+  /** Open buffers found equal to their file on disk during the initial scan. */
+  private readonly sameAsDisk = new Set<string>();
   /** The diagnostics published during the initial scan, by file, while a cache is in use. */
   private collected: Map<string, Diagnostic[]> | undefined;
 
@@ -368,10 +371,11 @@ export class Indexer {
     const paths: string[] = [];
     const diagnostics = new Map<string, Diagnostic[]>();
     for (const f of folder.ws.files()) {
-      if (f.version !== undefined || f.skipped || store.get(f.path)?.extracted.objects !== f.objects) return undefined;
+      if ((f.version !== undefined && !this.sameAsDisk.has(f.path)) || f.skipped || store.get(f.path)?.extracted.objects !== f.objects) return undefined;
       paths.push(f.path);
       const d = this.collected.get(f.path);
-      if (d?.length) diagnostics.set(f.path, d);
+      // A buffer that held the disk text: its diagnostics as they are for the file on disk (no version).
+      if (d?.length) diagnostics.set(f.path, f.version === undefined ? d : d.map((x) => ({ ...x, data: { ...(x.data as DiagnosticData), version: undefined } })));
     }
     return { key: folderKey(folder), paths, diagnostics };
   }
@@ -427,6 +431,17 @@ export class Indexer {
     }
     // diskFirst: the folder is read as on disk, and its open buffers are then applied as edits.
     if (!diskFirst) folder.ws = folder.ws.withFiles(open);
+    const stats = new Map<string, { size: number; mtimeMs: number }>();
+    if (store && !diskFirst) {
+      // Open buffers that hold what is on disk (restored editors) go into the cache as well.
+      for (const c of open) {
+        const r = readTextFile(c.path, folder.settings.maxFileSize);
+        if ('text' in r && r.text === c.text) {
+          stats.set(c.path, { size: r.size, mtimeMs: r.mtimeMs });
+          this.sameAsDisk.add(c.path);
+        }
+      }
+    }
     await yieldNow();
     const others = this.folders.filter((f) => f !== folder && f.root.length > folder.root.length && this.contains(folder.root, f.root));
     let files: string[];
@@ -439,7 +454,6 @@ export class Indexer {
       return;
     }
     report(`${files.length} YAML files in ${folder.root}`);
-    const stats = new Map<string, { size: number; mtimeMs: number }>();
     for (let i = 0; i < files.length; i += BATCH_FILES) {
       const batch: FileChange[] = [];
       for (const f of files.slice(i, i + BATCH_FILES)) {
@@ -458,7 +472,7 @@ export class Indexer {
     if (!store) return;
     for (const [p, st] of stats) {
       const file = folder.ws.file(p);
-      if (!file || file.skipped || file.version !== undefined) continue;
+      if (!file || file.skipped || (file.version !== undefined && !this.sameAsDisk.has(p))) continue;
       store.set(p, { ...st, extracted: { path: p, objects: file.objects, problems: file.problems, documents: file.documents, suppressions: file.suppressions } });
     }
   }
