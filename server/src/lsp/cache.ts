@@ -139,17 +139,20 @@ export class ExtractionCache {
 
   /**
    * Replaces the cache file with `entries` (written to a temporary file, then renamed), one
-   * extraction at a time: no buffer of the whole cache is ever held.
+   * extraction at a time: no buffer of the whole cache is ever held. `pause` is awaited after every
+   * few megabytes, so that a large cache does not hold up requests.
    */
-  static write(file: string, entries: Iterable<[string, CacheEntry]>, published: ReadonlyMap<string, FolderDiagnostics> = new Map()): void {
+  static async write(file: string, entries: Iterable<[string, CacheEntry]>, published: ReadonlyMap<string, FolderDiagnostics> = new Map(), pause?: () => Promise<void>): Promise<void> {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
+    // One name: a write cut short by the end of the process is overwritten by the next one.
+    const tmp = `${file}.tmp`;
     const fd = fs.openSync(tmp, 'w');
     try {
       const index: Header['index'] = [];
       let offset = 0;
       let chunks: Buffer[] = [];
       let pending = 0;
+      let sincePause = 0;
       const flush = (): void => {
         if (chunks.length) fs.writeSync(fd, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
         chunks = [];
@@ -161,7 +164,12 @@ export class ExtractionCache {
         offset += bytes.length;
         chunks.push(bytes);
         pending += bytes.length;
+        sincePause += bytes.length;
         if (pending > 1 << 20) flush();
+        if (pause && sincePause > 8 << 20) {
+          sincePause = 0;
+          await pause();
+        }
       }
       const header: Header = { format: FORMAT, engine: engineId(), index, published: new Map(published) };
       const h = v8.serialize(header);

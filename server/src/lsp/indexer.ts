@@ -346,12 +346,11 @@ export class Indexer {
     }
     const newDiagnostics = [...published].some(([root, d]) => cache.diagnostics(root)?.key !== d.key);
     if (!this.cacheMisses && cache.size === 0 && !cache.discarded && !newDiagnostics) return;
-    try {
-      ExtractionCache.write(cache.file, store, published);
-      this.connection.console.info(`cache: wrote ${store.size} files`);
-    } catch (err) {
-      this.connection.console.warn(`could not write the cache ${cache.file}: ${String(err)}`);
-    }
+    // In slices, beside the job queue: edits and requests after `ready` are not held up by it.
+    void ExtractionCache.write(cache.file, store, published, yieldNow).then(
+      () => this.connection.console.info(`cache: wrote ${store.size} files`),
+      (err: unknown) => this.connection.console.warn(`could not write the cache ${cache.file}: ${String(err)}`),
+    );
   }
 
   private cacheMisses = 0;
