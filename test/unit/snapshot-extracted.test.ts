@@ -56,3 +56,34 @@ test('pre-extracted files with lazy text index and analyse as parsed ones, readi
   assert.deepEqual([...other.objects()], [...parsed.withOptions({ ...parsed.options, defaultNamespace: 'other' }).objects()]);
   assert.equal(other.file('/ws/svc.yaml')!.text, FILES['/ws/svc.yaml']);
 });
+
+test('compacted() keeps every lookup and the iteration order of a snapshot built in many batches', () => {
+  let ws = Workspace.empty();
+  const svc = (i: number): string => `apiVersion: v1\nkind: Service\nmetadata: {name: s${i % 7}, namespace: n${i % 3}}\nspec:\n  ports: [{port: 80}]\n`;
+  const route = (i: number): string =>
+    `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r${i}, namespace: n${i % 3}}\nspec:\n  parentRefs: [{group: "", kind: Service, name: s${i % 5}}]\n`;
+  for (let b = 0; b < 60; b++) {
+    const batch: FileChange[] = [];
+    for (let i = b * 5; i < b * 5 + 5; i++) batch.push({ path: `/ws/f${i}.yaml`, text: i % 2 ? svc(i) : route(i) });
+    // Some files change or go again in later batches.
+    if (b > 3) batch.push({ path: `/ws/f${b - 3}.yaml`, text: b % 2 ? null : svc(b) });
+    ws = ws.withFiles(batch);
+  }
+  const flat = ws.compacted();
+  const view = (w: Workspace): unknown => ({
+    files: [...w.files()].map((f) => f.path),
+    objects: [...w.objects()].map((o) => `${o.kind}/${o.namespace}/${o.name}@${o.file}`),
+    services: [...w.services()].map((s) => `${s.namespace}/${s.name}@${s.file}`),
+    refs: ['n0', 'n1', 'n2'].flatMap((ns) => [0, 1, 2, 3, 4].map((i) => w.referencesTo(ns, `s${i}`).map((r) => r.route.name))),
+    lookup: w.lookup('Service', 'n1', 's1').map((o) => o.file),
+    names: [...w.serviceNamesByNamespace()],
+    spaces: [...w.serviceNamespacesByName()],
+    counts: [w.fileCount, w.resourceCount],
+  });
+  assert.deepEqual(view(flat), view(ws));
+  // Later changes work on the compacted snapshot and leave it as it was.
+  const before = view(flat);
+  const next = flat.withFiles([{ path: '/ws/f1.yaml', text: null }, { path: '/ws/new.yaml', text: svc(1) }]);
+  assert.deepEqual(view(flat), before);
+  assert.deepEqual(view(next), view(ws.withFiles([{ path: '/ws/f1.yaml', text: null }, { path: '/ws/new.yaml', text: svc(1) }])));
+});

@@ -467,6 +467,8 @@ export class Indexer {
       report(`${Math.min(i + BATCH_FILES, files.length)}/${files.length} files in ${folder.root}`);
       await yieldNow();
     }
+    // Read in many batches: one flat index for the lookups of the analysis and of requests.
+    folder.ws = folder.ws.compacted();
     if (diskFirst) for (const c of open) folder.pending.set(c.path, c);
     if (!store) return;
     for (const [p, st] of stats) {

@@ -48,6 +48,14 @@ export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
     return new LayeredMap<K, V>(this, this.depth + 1, undefined);
   }
 
+  /**
+   * A root map with the same contents (one Map probe per lookup), independent of this one: for a map
+   * built in many layers (a workspace read in batches) that is read much more than it changes.
+   */
+  flattened(): LayeredMap<K, V> {
+    return new LayeredMap<K, V>(undefined, 0, new Map(this.materialize()));
+  }
+
   /** True once a map was forked from this one (it can no longer change). */
   get isFrozen(): boolean {
     return this.frozen;

@@ -268,6 +268,25 @@ export class Workspace {
     return this.withExtracted(list);
   }
 
+  /**
+   * The same snapshot with its indexes flattened, so lookups do not walk the layers left by many
+   * `withFiles` batches (as after an initial scan). This one is left as it was.
+   */
+  compacted(): Workspace {
+    return new Workspace(
+      this.options,
+      this.fileMap.flattened(),
+      this.extracted.flattened(),
+      this.byKey.flattened(),
+      this.refsByTarget.flattened(),
+      this.kustomizationsByDir.flattened(),
+      this.serviceMemo.flattened(),
+      this.objectCount,
+      this.namesByNamespace.flattened(),
+      this.namespacesByName.flattened(),
+    );
+  }
+
   /** Keys of Services whose memoised results depend on these objects. */
   private static affectedKeys(objects: readonly K8sObject[], into: Set<string>): void {
     for (const o of objects) {
