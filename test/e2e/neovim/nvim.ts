@@ -11,26 +11,10 @@ import { REPO_ROOT } from '../../support/workspace';
 export const SERVER = path.join(REPO_ROOT, 'server', 'out', 'server.js');
 const DRIVER = path.join(REPO_ROOT, 'test', 'e2e', 'neovim', 'driver.lua');
 
-export interface Position {
-  line: number;
-  character: number;
-}
-export interface Range {
-  start: Position;
-  end: Position;
-}
-export interface Location {
-  uri: string;
-  range: Range;
-}
-export interface Diagnostic {
-  range: Range;
-  code?: string | number;
-  source?: string;
-  message: string;
-  severity?: number;
-  relatedInformation?: { location: Location; message: string }[];
-}
+import type { Diagnostic, Location, Position, Range } from '../../support/lsp-client';
+
+export type { Diagnostic, Location, Position, Range };
+
 export interface Lens {
   range: Range;
   command?: { title: string; command: string; arguments?: unknown[] };
