@@ -6,12 +6,11 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Diagnostic, Location, Position, Range } from '../../support/lsp-client';
 import { REPO_ROOT } from '../../support/workspace';
 
 export const SERVER = path.join(REPO_ROOT, 'server', 'out', 'server.js');
 const DRIVER = path.join(REPO_ROOT, 'test', 'e2e', 'neovim', 'driver.lua');
-
-import type { Diagnostic, Location, Position, Range } from '../../support/lsp-client';
 
 export type { Diagnostic, Location, Position, Range };
 
