@@ -1,5 +1,4 @@
 import { serviceBindings } from '../bindings/effective';
-import { KIND_RANK } from '../bindings/profiles';
 import { objectId } from '../model/types';
 import type { Analyzer, Finding } from './types';
 import { resolvedRoutes } from './routes';
@@ -20,13 +19,13 @@ export const routeKindConflict: Analyzer = {
         let winnerKind = '';
         for (const pb of b.ports) {
           for (const g of [pb.producer, ...pb.consumers.values()]) {
-            if (!g || !g.conflicted.some((a) => a.route === route && a.resolution.ref === p.ref)) continue;
+            const lost = g?.conflicted.find((a) => a.route === route && a.resolution.ref === p.ref);
+            if (!g || !lost) continue;
             lostOn.push(pb.port.port!.value);
-            // linkerd resolves conflicts only between refs to the same Service port (written the same way).
-            const rivals = ctx.profile.kindConflicts === 'per-identical-ref' ? g.routes.filter((w) => w.resolution.port === p.port) : g.routes;
-            const best = rivals.reduce<string | undefined>((k, w) => (k === undefined || (KIND_RANK[w.route.kind] ?? 99) < (KIND_RANK[k] ?? 99) ? w.route.kind : k), undefined);
-            winnerKind = best ?? g.kind;
-            for (const w of rivals) if (w.route.kind === winnerKind) winners.set(objectId(w.route), { file: w.route.file, span: w.resolution.ref.span });
+            for (const w of g.beatenBy.get(lost) ?? []) {
+              winnerKind = w.route.kind;
+              winners.set(objectId(w.route), { file: w.route.file, span: w.resolution.ref.span });
+            }
           }
         }
         if (lostOn.length === 0) continue;

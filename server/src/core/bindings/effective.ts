@@ -25,6 +25,8 @@ export interface RouteGroup {
   readonly routes: readonly Attachment[];
   /** Routes of this group that lost the kind conflict. */
   readonly conflicted: readonly Attachment[];
+  /** For each route in `conflicted`, the applying routes whose kind beat it. */
+  readonly beatenBy: ReadonlyMap<Attachment, readonly Attachment[]>;
 }
 
 export interface PortBindings {
@@ -76,19 +78,27 @@ function makeGroup(attachments: Attachment[], mode: 'resolve' | 'none' | 'per-id
   const best = (list: Attachment[]): RouteKind =>
     list.reduce<RouteKind>((k, a) => (rank(a.route.kind) < rank(k) ? a.route.kind : k), list[0]!.route.kind);
   const kind = best(unique);
-  if (mode === 'none') return { kind, routes: unique, conflicted: [] };
-  const lost = new Set<Attachment>();
-  if (mode === 'resolve') {
-    for (const a of unique) if (a.route.kind !== kind && a.route.kind !== 'UDPRoute') lost.add(a);
-  } else {
-    const bySig = new Map<string, Attachment[]>();
-    for (const a of unique) bySig.set(refSignature(a), [...(bySig.get(refSignature(a)) ?? []), a]);
-    for (const list of bySig.values()) {
-      const k = best(list);
-      for (const a of list) if (a.route.kind !== k && a.route.kind !== 'UDPRoute') lost.add(a);
-    }
+  const beatenBy = new Map<Attachment, Attachment[]>();
+  if (mode === 'none') return { kind, routes: unique, conflicted: [], beatenBy };
+  // Linkerd tells parents apart by Service and port, so only routes through identical refs compete.
+  const rivalries = mode === 'resolve' ? [unique] : [...groupBy(unique, refSignature).values()];
+  for (const list of rivalries) {
+    const k = best(list);
+    const winners = list.filter((a) => a.route.kind === k);
+    for (const a of list) if (a.route.kind !== k && a.route.kind !== 'UDPRoute') beatenBy.set(a, winners);
   }
-  return { kind, routes: unique.filter((a) => !lost.has(a)), conflicted: unique.filter((a) => lost.has(a)) };
+  return { kind, routes: unique.filter((a) => !beatenBy.has(a)), conflicted: unique.filter((a) => beatenBy.has(a)), beatenBy };
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
 }
 
 /** Binding results for one Service, memoised in the snapshot. */
