@@ -5,7 +5,6 @@ import { Workspace } from '../core/index/snapshot';
 import type { FileChange } from '../core/index/snapshot';
 import type { EngineOptions } from '../core/options';
 import { DEFAULT_MAX_FILE_SIZE, listYamlFiles, readTextFile, toPosix } from '../runtime';
-import { UsageError } from './args';
 
 export class IoError extends Error {}
 
@@ -42,5 +41,3 @@ export function displayPath(file: string): string {
   const rel = path.relative(process.cwd(), file);
   return toPosix(rel === '' ? '.' : rel);
 }
-
-export { UsageError };

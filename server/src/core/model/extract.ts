@@ -6,7 +6,6 @@ import {
   deref,
   entries,
   get,
-  getPath,
   isMap,
   isScalar,
   presentField,
@@ -20,7 +19,6 @@ import { looksTemplated, parseChunk, peekKind, splitDocuments } from '../yaml/do
 import type { ReadProblem } from '../yaml/documents';
 import type { Span } from '../text';
 import {
-  CLUSTER_SCOPED_KINDS,
   ENGINE_KINDS,
   GATEWAY_GROUP,
   LINKERD_POLICY_GROUP,
@@ -517,5 +515,3 @@ function readKustomization(ctx: Ctx, root: unknown, file: string, docIndex: numb
     resources,
   };
 }
-
-export { CLUSTER_SCOPED_KINDS, getPath };
