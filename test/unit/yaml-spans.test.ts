@@ -3,6 +3,7 @@
  * line endings, encodings marks, anchors or broken neighbours.
  */
 import { test } from 'node:test';
+import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { extractFile } from '../../server/src/core/model/extract';
 import { splitDocuments } from '../../server/src/core/yaml/documents';
@@ -382,4 +383,59 @@ test('LineIndex: LF, CRLF and lone CR line endings, round trips and clamping', (
   assert.equal(lines.offsetAt({ line: 9, character: 0 }), text.length);
   assert.equal(lines.offsetAt({ line: -1, character: 3 }), 0);
   assert.deepEqual([0, 1, 2, 3, 4].map((l) => lines.lineStart(l)), [0, 3, 6, 8, 9]);
+});
+
+/** The line-by-line splitter the jumping one replaced: every line start is looked at. */
+function splitLineByLine(text: string): Array<{ start: number; end: number }> {
+  const out: Array<{ start: number; end: number }> = [];
+  const lines: Array<{ at: number; eol: number; next: number }> = [];
+  for (let at = 0; at <= text.length; ) {
+    let eol = at;
+    while (eol < text.length && text[eol] !== '\n' && text[eol] !== '\r') eol++;
+    const next = text.startsWith('\r\n', eol) ? eol + 2 : eol + 1;
+    lines.push({ at, eol, next });
+    if (eol >= text.length) break;
+    at = next;
+  }
+  const content = (s: number, e: number, directives: boolean): boolean =>
+    text
+      .slice(s, e)
+      .split(/\r\n|\r|\n/)
+      .some((l) => {
+        const t = l.replace(/^[\s\ufeff]+/, '');
+        return t !== '' && !t.startsWith('#') && !(directives && t.startsWith('%')) && !/^(---|\.\.\.)(\s|$)/.test(t);
+      });
+  let start = 0;
+  const push = (end: number): void => {
+    if (end > start && content(start, end, false)) out.push({ start, end });
+  };
+  for (const { at, eol, next } of lines) {
+    const line = text.slice(at === 0 && text.charCodeAt(0) === 0xfeff ? 1 : at, eol);
+    if (/^---(\s|$)/.test(line) && at !== start) {
+      if (!(content(start, at, false) && !content(start, at, true))) {
+        push(at);
+        start = at;
+      }
+    } else if (/^\.\.\.(\s|$)/.test(line)) {
+      push(Math.min(next, text.length));
+      start = Math.min(next, text.length);
+    }
+  }
+  push(text.length);
+  return out;
+}
+
+test('document splitting jumps between marker candidates and finds what a line-by-line scan finds', () => {
+  const line = fc.constantFrom('---', '--- # c', '---x', '...', '... ', '.x', '- a', '-', 'a: b', '  x: 1', '# c', '', '%YAML 1.2', '\ufeffa: 1', '-- ', '.. ');
+  fc.assert(
+    fc.property(fc.array(line, { maxLength: 14 }), fc.boolean(), (lines, finalBreak) => {
+      const text = lines.join('\n') + (finalBreak ? '\n' : '');
+      assert.deepEqual(
+        splitDocuments(text).map((c) => c.span),
+        splitLineByLine(text),
+        JSON.stringify(text),
+      );
+    }),
+    { numRuns: 3000, seed: 1294 },
+  );
 });

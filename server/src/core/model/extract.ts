@@ -192,7 +192,7 @@ function splitApiVersion(apiVersion: string): { group: string; version: string }
   return slash === -1 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
 
-function readBase(ctx: Ctx, node: unknown, file: string, docIndex: number, itemIndex: number, span: Span): (Omit<ObjectBase, 'namespace' | 'namespaceSource'> & { kind: string }) | undefined {
+function readBase(ctx: Ctx, node: unknown, file: string, docIndex: number, itemIndex: number, span: Span): (ObjectBase & { kind: string }) | undefined {
   const kind = stringField(ctx, node, 'kind')?.value;
   const apiVersion = stringField(ctx, node, 'apiVersion')?.value;
   if (!kind || !apiVersion) return undefined;
@@ -223,12 +223,20 @@ function readBase(ctx: Ctx, node: unknown, file: string, docIndex: number, itemI
     creationTimestamp: created === undefined ? undefined : String(created),
     labels,
     disabledCodes: disable ? disable.split(',').map((c) => c.trim()).filter(Boolean) : [],
+    // Placeholders: the snapshot resolves the namespace.
+    namespace: '',
+    namespaceSource: 'default' as ObjectBase['namespaceSource'],
   };
 }
 
-/** Fills the namespace placeholders; the snapshot replaces them with the resolved namespace. */
-function unresolved<T extends object>(base: T): T & { namespace: string; namespaceSource: 'default' } {
-  return { ...base, namespace: '', namespaceSource: 'default' };
+type Base = NonNullable<ReturnType<typeof readBase>>;
+
+/**
+ * The object of a kind: the base (with the namespace placeholders that the snapshot replaces with
+ * the resolved namespace) and the kind's fields, in place (no copy: extraction is hot).
+ */
+function finish<T>(base: Base, fields: T): Base & T {
+  return Object.assign(base, fields);
 }
 
 function readObject(ctx: Ctx, node: unknown, file: string, docIndex: number, itemIndex: number, span: Span): K8sObject | undefined {
@@ -242,14 +250,13 @@ function readObject(ctx: Ctx, node: unknown, file: string, docIndex: number, ite
       return readService(ctx, spec, base);
     case 'ServiceImport':
       if (base.group !== MULTICLUSTER_GROUP) break;
-      return { ...unresolved(base), kind: 'ServiceImport', ports: readServicePorts(ctx, get(ctx, spec, 'ports')) };
+      return finish(base, { kind: 'ServiceImport', ports: readServicePorts(ctx, get(ctx, spec, 'ports')) });
     case 'Namespace':
       if (!coreGroup) break;
-      return { ...unresolved(base), kind: 'Namespace', namespaceSource: 'cluster' };
+      return finish(base, { kind: 'Namespace', namespaceSource: 'cluster' });
     case 'Gateway':
       if (base.group !== GATEWAY_GROUP) break;
-      return {
-        ...unresolved(base),
+      return finish(base, {
         kind: 'Gateway',
         gatewayClassName: stringField(ctx, spec, 'gatewayClassName')?.value,
         listeners: seqItems(ctx, get(ctx, spec, 'listeners')).map(
@@ -260,14 +267,13 @@ function readObject(ctx: Ctx, node: unknown, file: string, docIndex: number, ite
             hostname: stringField(ctx, l, 'hostname')?.value,
           }),
         ),
-      };
+      });
     case 'GatewayClass':
       if (base.group !== GATEWAY_GROUP) break;
-      return { ...unresolved(base), kind: 'GatewayClass', namespaceSource: 'cluster', controllerName: stringField(ctx, spec, 'controllerName')?.value };
+      return finish(base, { kind: 'GatewayClass', namespaceSource: 'cluster', controllerName: stringField(ctx, spec, 'controllerName')?.value });
     case 'ReferenceGrant':
       if (base.group !== GATEWAY_GROUP) break;
-      return {
-        ...unresolved(base),
+      return finish(base, {
         kind: 'ReferenceGrant',
         from: seqItems(ctx, get(ctx, spec, 'from')).map(
           (f): ReferenceGrantFrom => ({
@@ -283,7 +289,7 @@ function readObject(ctx: Ctx, node: unknown, file: string, docIndex: number, ite
             name: stringField(ctx, t, 'name')?.value,
           }),
         ),
-      };
+      });
     default:
       if ((ROUTE_KINDS as readonly string[]).includes(base.kind)) {
         const linkerdPolicy = base.group === LINKERD_POLICY_GROUP;
@@ -292,13 +298,12 @@ function readObject(ctx: Ctx, node: unknown, file: string, docIndex: number, ite
         }
       }
   }
-  return { ...unresolved(base), other: true };
+  return finish(base, { other: true });
 }
 
-function readService(ctx: Ctx, spec: unknown, base: ReturnType<typeof readBase> & object): K8sObject {
+function readService(ctx: Ctx, spec: unknown, base: Base): K8sObject {
   const typeField = stringField(ctx, spec, 'type');
-  return {
-    ...unresolved(base),
+  return finish(base, {
     kind: 'Service',
     type: typeField?.value ?? 'ClusterIP',
     typeField,
@@ -306,7 +311,7 @@ function readService(ctx: Ctx, spec: unknown, base: ReturnType<typeof readBase> 
     externalName: stringField(ctx, spec, 'externalName')?.value,
     ports: readServicePorts(ctx, get(ctx, spec, 'ports')),
     portsSpan: spanOf(ctx, get(ctx, spec, 'ports')),
-  };
+  });
 }
 
 function readServicePorts(ctx: Ctx, ports: unknown): ServicePort[] {
@@ -340,7 +345,7 @@ function groupField(ctx: Ctx, node: unknown): Field<string | null> | undefined {
   return { ...f, value: v === null || v === undefined ? null : typeof v === 'object' ? null : String(v) };
 }
 
-function readRoute(ctx: Ctx, spec: unknown, base: ReturnType<typeof readBase> & object, kind: RouteKind, linkerdPolicy: boolean): K8sObject {
+function readRoute(ctx: Ctx, spec: unknown, base: Base, kind: RouteKind, linkerdPolicy: boolean): K8sObject {
   const parentRefsNode = get(ctx, spec, 'parentRefs');
   const parentRefs = seqItems(ctx, parentRefsNode)
     .map((p, index): ParentRefNode | undefined => {
@@ -382,8 +387,7 @@ function readRoute(ctx: Ctx, spec: unknown, base: ReturnType<typeof readBase> & 
       },
     ];
   }
-  return {
-    ...unresolved(base),
+  return finish(base, {
     kind,
     linkerdPolicy,
     parentRefs,
@@ -391,7 +395,7 @@ function readRoute(ctx: Ctx, spec: unknown, base: ReturnType<typeof readBase> & 
     hostnames: hostnamesNode !== undefined && hostnamesPair ? { value: hostnameValues, span: hostnamesPair, keySpan: spanOf(ctx, getKey(ctx, spec, 'hostnames')) } : undefined,
     rules,
     backendRefs,
-  };
+  });
 }
 
 function getKey(ctx: Ctx, map: unknown, key: string): unknown {

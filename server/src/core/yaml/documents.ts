@@ -49,9 +49,20 @@ export function splitDocuments(text: string): DocumentChunk[] {
   const push = (end: number): void => {
     if (end > start && hasContent(text, start, end)) chunks.push({ index: index++, span: { start, end } });
   };
-  // Without CRs, line ends are found natively; only lines starting with `-` or `.` can be markers.
+  // Without CRs, line ends are found natively; only lines starting with `-` or `.` can be markers,
+  // so the scan jumps from one such line to the next.
   const lfOnly = text.indexOf('\r') === -1;
+  let nextDash = -2;
+  let nextDot = -2;
   while (pos <= text.length) {
+    if (lfOnly && pos > 0) {
+      // `pos` is a line start after the first line: skip to the next line starting with - or .
+      if (nextDash !== -1 && nextDash < pos - 1) nextDash = text.indexOf('\n-', pos - 1);
+      if (nextDot !== -1 && nextDot < pos - 1) nextDot = text.indexOf('\n.', pos - 1);
+      const next = nextDash === -1 ? nextDot : nextDot === -1 ? nextDash : Math.min(nextDash, nextDot);
+      if (next === -1) break;
+      pos = next + 1;
+    }
     let eol = lfOnly ? text.indexOf('\n', pos) : pos;
     if (eol === -1) eol = text.length;
     else if (!lfOnly) while (eol < text.length && text.charCodeAt(eol) !== 10 && text.charCodeAt(eol) !== 13) eol++;
@@ -153,6 +164,14 @@ function nextBraces(text: string, from: number): number {
 /** Parses one document. Never throws: a parser failure becomes a problem. */
 const MAX_FLOW_DEPTH = 512;
 
+/** True when the text holds more than `max` opening brackets (else they cannot nest deeper). */
+function manyBrackets(source: string, max: number): boolean {
+  let n = 0;
+  for (let i = source.indexOf('['); i !== -1 && n <= max; i = source.indexOf('[', i + 1)) n++;
+  for (let i = source.indexOf('{'); i !== -1 && n <= max; i = source.indexOf('{', i + 1)) n++;
+  return n > max;
+}
+
 /** True when flow brackets (`[`, `{`) nest deeper than `max`, outside quotes and comments. */
 export function flowDepthExceeds(source: string, max: number): boolean {
   let depth = 0;
@@ -179,10 +198,11 @@ export function flowDepthExceeds(source: string, max: number): boolean {
 export function parseChunk(text: string, chunk: DocumentChunk): { parsed?: ParsedDocument; problem?: ReadProblem } {
   // The `yaml` package breaks lines only at LF and CRLF; YAML (and kubectl) also accept a lone CR.
   // Replacing it by LF keeps every offset, since both are one code unit.
-  const source = text.slice(chunk.span.start, chunk.span.end).replace(/\r(?!\n)/g, '\n');
+  let source = text.slice(chunk.span.start, chunk.span.end);
+  if (source.indexOf('\r') !== -1) source = source.replace(/\r(?!\n)/g, '\n');
   // The parsers recurse per level (`yaml` overflows near a thousand); a cheap look at bracket
   // depth reports hostile nesting at once instead of after seconds of parsing on every edit.
-  if (flowDepthExceeds(source, MAX_FLOW_DEPTH)) {
+  if (manyBrackets(source, MAX_FLOW_DEPTH) && flowDepthExceeds(source, MAX_FLOW_DEPTH)) {
     return { problem: { reason: 'too-deep', span: chunk.span, message: `document ${chunk.index + 1} is nested too deeply to be read` } };
   }
   // The common plain subset is read by a fast scanner; anything else by `yaml` (see fast.ts).

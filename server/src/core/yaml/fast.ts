@@ -112,31 +112,43 @@ const MAP_PROTO = proto(YAMLMap.prototype, 'yaml.map');
 const SEQ_PROTO = proto(YAMLSeq.prototype, 'yaml.seq');
 const PAIR_PROTO = proto(Pair.prototype, 'yaml.pair');
 
+// Constructors over those prototypes: `new` with a fixed field order gives every node of a kind one
+// hidden class, cheaper to build and to read than `Object.create` plus assignments.
+type Ctor<T, A extends unknown[]> = new (...args: A) => T;
+function withProto<T, A extends unknown[]>(f: (this: T, ...args: A) => void, prototype: object): Ctor<T, A> {
+  (f as unknown as { prototype: object }).prototype = prototype;
+  return f as unknown as Ctor<T, A>;
+}
+const FastScalar = withProto(function (this: Scalar, value: unknown, type: Scalar.Type, range: Range) {
+  this.value = value;
+  this.type = type;
+  this.range = range;
+}, SCALAR_PROTO);
+const FastMap = withProto(function (this: YAMLMap) {
+  this.items = [];
+}, MAP_PROTO);
+const FastSeq = withProto(function (this: YAMLSeq) {
+  this.items = [];
+}, SEQ_PROTO);
+const FastPair = withProto(function (this: Pair<Node, Node>, key: Node, value: Node) {
+  this.key = key;
+  this.value = value;
+}, PAIR_PROTO);
+
 function scalar(value: unknown, type: Scalar.Type, start: number, end: number, nodeEnd: number): Scalar {
-  const s = Object.create(SCALAR_PROTO) as Scalar;
-  s.value = value;
-  s.type = type;
-  s.range = [start, end, nodeEnd];
-  return s;
+  return new FastScalar(value, type, [start, end, nodeEnd]);
 }
 
 function newMap(): YAMLMap {
-  const m = Object.create(MAP_PROTO) as YAMLMap;
-  m.items = [];
-  return m;
+  return new FastMap();
 }
 
 function newSeq(): YAMLSeq {
-  const q = Object.create(SEQ_PROTO) as YAMLSeq;
-  q.items = [];
-  return q;
+  return new FastSeq();
 }
 
 function newPair(key: Node, value: Node): Pair<Node, Node> {
-  const p = Object.create(PAIR_PROTO) as Pair<Node, Node>;
-  p.key = key;
-  p.value = value;
-  return p;
+  return new FastPair(key, value);
 }
 
 const ESCAPES: Record<string, string> = {
@@ -293,7 +305,7 @@ class Reader {
       return src.charCodeAt(j) === COLON && this.isBlank(j + 1);
     }
     if (!this.plainStart(i, false)) return false;
-    return this.plainEnd(i, false).colon;
+    return this.plainEnd(i, false);
   }
 
   private blockMap(indent: number): YAMLMap {
@@ -327,11 +339,10 @@ class Reader {
       while (src.charCodeAt(this.pos) === SPACE) this.pos++;
     } else {
       if (c === 63 /* ? */ || c === 60 /* < (merge key) */ || !this.plainStart(start, false)) throw BAIL;
-      const { end, stop, colon } = this.plainEnd(start, false);
-      if (!colon) throw BAIL;
-      const text = src.slice(start, end);
-      key = scalar(resolvePlain(text), 'PLAIN', start, end, end);
-      this.pos = stop;
+      if (!this.plainEnd(start, false)) throw BAIL;
+      const end = this.plainEndAt;
+      key = scalar(resolvePlain(src.slice(start, end)), 'PLAIN', start, end, end);
+      this.pos = this.plainStopAt;
     }
     if (src.charCodeAt(this.pos) !== COLON || !this.isBlank(this.pos + 1)) throw BAIL;
     this.pos++;
@@ -442,9 +453,9 @@ class Reader {
     if (c === 42 /* * */) return this.alias(false);
     const start = this.pos;
     if (!this.plainStart(start, false)) throw BAIL;
-    const { end, stop, colon } = this.plainEnd(start, false);
-    if (colon) throw BAIL;
-    this.pos = stop;
+    if (this.plainEnd(start, false)) throw BAIL;
+    const end = this.plainEndAt;
+    this.pos = this.plainStopAt;
     return scalar(resolvePlain(src.slice(start, end)), 'PLAIN', start, end, end);
   }
 
@@ -482,11 +493,15 @@ class Reader {
     }
   }
 
+  /** Results of the last `plainEnd`: after the scalar's last non-space character, and where scanning stopped. */
+  private plainEndAt = 0;
+  private plainStopAt = 0;
+
   /**
-   * Scans a plain scalar from `start` on one line. `end` is after its last non-space character,
-   * `stop` where scanning stopped, `colon` whether it stopped at a `:` indicator (so it is a key).
+   * Scans a plain scalar from `start` on one line (setting `plainEndAt` and `plainStopAt`). True
+   * when it stopped at a `:` indicator (so the scalar is a key).
    */
-  private plainEnd(start: number, flow: boolean): { end: number; stop: number; colon: boolean } {
+  private plainEnd(start: number, flow: boolean): boolean {
     const src = this.src;
     let i = start;
     let end = start;
@@ -498,13 +513,17 @@ class Reader {
       if (c === COLON) {
         const n = src.charCodeAt(i + 1);
         if (this.isBlank(i + 1) || (flow && (n === COMMA || n === LBRACKET || n === RBRACKET || n === LBRACE || n === RBRACE))) {
-          return { end, stop: i, colon: true };
+          this.plainEndAt = end;
+          this.plainStopAt = i;
+          return true;
         }
       }
       if (flow && (c === COMMA || c === LBRACKET || c === RBRACKET || c === LBRACE || c === RBRACE)) break;
       end = i + 1;
     }
-    return { end, stop: i, colon: false };
+    this.plainEndAt = end;
+    this.plainStopAt = i;
+    return false;
   }
 
   /** Where the quoted scalar starting at `i` ends (after its closing quote). Multi-line: bail. */
@@ -623,7 +642,8 @@ class Reader {
     }
     const start = this.pos;
     if (!this.plainStart(start, true)) throw BAIL;
-    const { end } = this.plainEnd(start, true);
+    this.plainEnd(start, true);
+    const end = this.plainEndAt;
     if (end === start) throw BAIL;
     let stop = end;
     while (src.charCodeAt(stop) === SPACE) stop++;
