@@ -4,6 +4,7 @@
  */
 import {
   deref,
+  detach,
   entries,
   get,
   isMap,
@@ -163,7 +164,7 @@ function findSuppressions(text: string, documents: readonly DocumentSummary[]): 
     const at = m.index ?? 0;
     const codes = (m[2] ?? '*')
       .split(/[,\s]+/)
-      .map((c) => c.trim())
+      .map((c) => detach(c.trim()))
       .filter((c) => c.length > 0);
     if (m[1]) {
       let s = at;
@@ -203,7 +204,7 @@ function readBase(ctx: Ctx, node: unknown, file: string, docIndex: number, itemI
   const labels: Record<string, string> = {};
   for (const [k, pair] of entries(ctx, get(ctx, metadata, 'labels'))) {
     const v = deref(ctx, pair.value);
-    if (isScalar(v) && v.value !== null) labels[k] = String(v.value);
+    if (isScalar(v) && v.value !== null) labels[detach(k)] = detach(String(v.value));
   }
   const disable = stringField(ctx, get(ctx, metadata, 'annotations'), 'gamma-lens.io/disable')?.value;
   const created = scalarField(ctx, metadata, 'creationTimestamp')?.value;
@@ -365,7 +366,7 @@ function readRoute(ctx: Ctx, spec: unknown, base: Base, kind: RouteKind, linkerd
   const hostnamesNode = get(ctx, spec, 'hostnames');
   const hostnameValues = seqItems(ctx, hostnamesNode)
     .filter(isScalar)
-    .map((s) => String(s.value));
+    .map((s) => detach(String(s.value)));
   const hostnamesPair = spanOf(ctx, hostnamesNode);
   const rulesNode = get(ctx, spec, 'rules');
   const backendRefs: BackendRefNode[] = [];
@@ -500,7 +501,7 @@ function readKustomization(ctx: Ctx, root: unknown, file: string, docIndex: numb
     ...seqItems(ctx, get(ctx, root, 'components')),
   ]
     .filter(isScalar)
-    .map((s) => String(s.value));
+    .map((s) => detach(String(s.value)));
   return {
     kind: 'Kustomization',
     file,

@@ -32,6 +32,29 @@ export interface Field<T> {
 
 const MAX_ALIAS_HOPS = 16;
 
+/*
+ * Strings kept in the index are detached from the file text. A value read from YAML is a substring
+ * of the document, and V8 keeps substrings of 13 or more characters as views that hold the whole
+ * file text alive: a few names would pin every file of the workspace in memory. Long strings are
+ * copied (concatenation then slice makes V8 build a flat copy), and all are shared through a
+ * bounded pool, since the same namespaces, names, types and API versions recur across thousands of
+ * documents.
+ */
+const POOL = new Map<string, string>();
+const POOL_MAX = 1 << 16;
+
+/** The same string, not tied to the text it was read from. */
+export function detach(s: string): string {
+  let v = POOL.get(s);
+  if (v === undefined) {
+    // Shorter substrings are copies already.
+    v = s.length < 13 ? s : (' ' + s).slice(1);
+    if (POOL.size >= POOL_MAX) POOL.clear();
+    POOL.set(v, v);
+  }
+  return v;
+}
+
 /** Follows aliases to the node they name. Unresolvable aliases give undefined. */
 export function deref(ctx: Ctx, node: unknown): Node | undefined {
   let n = node;
@@ -153,8 +176,11 @@ export function scalarField(ctx: Ctx, map: unknown, key: string): Field<string |
   if (!pair) return undefined;
   const v = deref(ctx, pair.value);
   if (!isScalar(v) || v.value === null || v.value === undefined) return undefined;
-  const value = v.value;
-  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return undefined;
+  const raw: unknown = v.value;
+  let value: string | number | boolean;
+  if (typeof raw === 'string') value = detach(raw);
+  else if (typeof raw === 'number' || typeof raw === 'boolean') value = raw;
+  else return undefined;
   const span = spanOf(ctx, v) ?? spanOf(ctx, pair.key)!;
   return { value, span, keySpan: spanOf(ctx, pair.key) };
 }
@@ -176,7 +202,8 @@ export function presentField(ctx: Ctx, map: unknown, key: string): Field<unknown
   const v = deref(ctx, pair.value);
   const keySpan = spanOf(ctx, pair.key);
   const span = spanOf(ctx, v) ?? keySpan!;
-  const value = isScalar(v) ? v.value : v === undefined ? null : v;
+  const raw = isScalar(v) ? v.value : v === undefined ? null : v;
+  const value = typeof raw === 'string' ? detach(raw) : raw;
   return { value, span, keySpan };
 }
 

@@ -8,6 +8,7 @@
 import { parseDocument } from 'yaml';
 import type { Document } from 'yaml';
 import type { Span } from '../text';
+import { detach } from './access';
 import { parseFast } from './fast';
 
 /** One `---` document of a file: where it is and, when it was parsed, its syntax tree. */
@@ -128,7 +129,7 @@ const KIND_LINE = /^kind:[ \t]*(["']?)([A-Za-z][A-Za-z0-9]*)\1[ \t]*(?:#.*)?$/m;
 /** The value of a document's top-level `kind:` line when it is written plainly, else undefined. */
 export function peekKind(text: string, chunk: Span): string | undefined {
   const m = KIND_LINE.exec(text.slice(chunk.start, chunk.end));
-  return m ? m[2] : undefined;
+  return m ? detach(m[2]!) : undefined;
 }
 
 /** True when the document holds template syntax (Helm, gomplate, ...) outside comments. */

@@ -87,8 +87,12 @@ export function resolvePlain(s: string): string | number | boolean | null {
   const maybe =
     (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || c === 126 || c === 116 || c === 84 || c === 102 || c === 70 || c === 110 || c === 78;
   if (!maybe) return s;
+  // Letters start only nulls and booleans, all at most five characters long (`false`).
+  const letter = c === 116 || c === 84 || c === 102 || c === 70 || c === 110 || c === 78;
+  if (letter && s.length > 5) return s;
   if (NULL_RE.test(s)) return null;
   if (BOOL_RE.test(s)) return c === 116 || c === 84;
+  if (letter) return s;
   if (OCT_RE.test(s)) return parseInt(s.substring(2), 8);
   if (INT_RE.test(s)) return parseInt(s, 10);
   if (HEX_RE.test(s)) return parseInt(s.substring(2), 16);
