@@ -461,7 +461,7 @@ export class Indexer {
         const hit = cache && stat ? this.cachedChange(folder, f, cache, stat) : undefined;
         if (cache && !hit) this.cacheMisses++;
         else if (hit) this.cacheHits++;
-        batch.push(hit ?? this.readChange(folder, f, false, stat)); // listed by listYamlFiles: inside the folder
+        batch.push(hit ?? lazyText(this.readChange(folder, f, false, stat))); // listed by listYamlFiles: inside the folder
       }
       folder.ws = folder.ws.withFiles(batch);
       report(`${Math.min(i + BATCH_FILES, files.length)}/${files.length} files in ${folder.root}`);
@@ -740,6 +740,23 @@ export class Indexer {
     else folder.published.delete(path);
     void this.connection.sendDiagnostics({ uri: pathToUri(path), version: file?.version, diagnostics });
   }
+}
+
+/**
+ * A file read from disk during a scan keeps no copy of its text once extracted: the text is read
+ * again when positions or edits need it (files with findings, requests). Most files of a workspace
+ * are never looked at again, and holding every text doubled the memory of a large workspace.
+ */
+function lazyText(change: FileChange): FileChange {
+  if (typeof change.text !== 'string' || change.readText) return change;
+  const path = change.path;
+  return {
+    ...change,
+    readText: () => {
+      const r = readTextFile(path, Number.POSITIVE_INFINITY);
+      return 'text' in r ? r.text : '';
+    },
+  };
 }
 
 /** What a folder's diagnostics depend on besides its files: its settings. */
