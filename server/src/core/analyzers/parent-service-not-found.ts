@@ -1,6 +1,6 @@
 import type { Analyzer, Finding } from './types';
 import { resolvedRoutes } from './routes';
-import { didYouMean, finding, yamlScalar } from './util';
+import { didYouMean, finding, otherNamespacesWithService, yamlScalar } from './util';
 
 export const parentServiceNotFound: Analyzer = {
   code: 'parent-service-not-found',
@@ -11,14 +11,15 @@ export const parentServiceNotFound: Analyzer = {
     for (const { route, parents } of resolvedRoutes(ctx)) {
       for (const p of parents) {
         if (p.reason !== 'service-not-found' || !p.ref.name) continue;
-        const byNamespace = ctx.ws.serviceNamesByNamespace();
-        const inNamespace = byNamespace.get(p.namespace) ?? [];
-        // Per-snapshot index: a scan of every namespace's names per missing parent is quadratic at scale.
-        const elsewhere = (ctx.ws.serviceNamespacesByName().get(p.name) ?? []).filter((ns) => ns !== p.namespace);
+        const inNamespace = ctx.ws.serviceNamesByNamespace().get(p.namespace) ?? [];
         const guess = didYouMean(p.name, inNamespace);
         let message = `Service ${p.namespace}/${p.name} is not in the workspace, so this ${p.role} route binds nothing here.`;
         if (guess) message += ` Did you mean ${guess}?`;
-        else if (elsewhere.length) message += ` A Service ${p.name} exists in namespace ${elsewhere.sort().join(', ')}${p.ref.namespace ? '' : '; the parentRef has no namespace, so it means the route\'s own namespace ' + route.namespace}.`;
+        else {
+          // Per-snapshot index: a scan of every namespace's names per missing parent is quadratic at scale.
+          const elsewhere = otherNamespacesWithService(ctx.ws, p.name, p.namespace);
+          if (elsewhere) message += ` A Service ${p.name} exists in namespace ${elsewhere}${p.ref.namespace ? '' : '; the parentRef has no namespace, so it means the route\'s own namespace ' + route.namespace}.`;
+        }
         const related = guess ? ctx.ws.service(p.namespace, guess) : undefined;
         out.push(
           finding(this.code, this.defaultSeverity, route.file, p.ref.name.span, message, {

@@ -16,15 +16,15 @@ export function routesOf(ctx: AnalysisContext): RouteObject[] {
 }
 
 /** Each route of the file with every parentRef resolved under the selected profile. */
-export function resolvedRoutes(ctx: AnalysisContext): Array<{ route: RouteObject; parents: ParentResolution[] }> {
+export function resolvedRoutes(ctx: AnalysisContext): Array<{ route: RouteObject; parents: readonly ParentResolution[] }> {
   // Every analyzer of a file asks for this: compute it once per analysis context.
   let cached = resolvedCache.get(ctx);
   if (!cached) resolvedCache.set(ctx, (cached = routesOf(ctx).map((route) => ({ route, parents: resolveRoute(ctx.ws, route) }))));
   return cached;
 }
 
-const resolvedCache = new WeakMap<AnalysisContext, Array<{ route: RouteObject; parents: ParentResolution[] }>>();
-const backendsCache = new WeakMap<AnalysisContext, Array<{ route: RouteObject; parents: ParentResolution[]; b: BackendRefNode; t: BackendTarget }>>();
+const resolvedCache = new WeakMap<AnalysisContext, Array<{ route: RouteObject; parents: readonly ParentResolution[] }>>();
+const backendsCache = new WeakMap<AnalysisContext, Array<{ route: RouteObject; parents: readonly ParentResolution[]; b: BackendRefNode; t: BackendTarget }>>();
 
 /** True when the route is recognised by the selected implementation at all. */
 export function routeRecognised(ctx: AnalysisContext, route: RouteObject): boolean {
@@ -45,7 +45,7 @@ export function parentRecognised(p: ParentResolution, profile: Profile): boolean
  * Routes whose rules matter: recognised by the implementation, not rejected by CRD validation, and
  * with at least one recognised Service or Gateway parent (CONTRACT §3, rule-level findings).
  */
-export function ruleLevelRoutes(ctx: AnalysisContext): Array<{ route: RouteObject; parents: ParentResolution[] }> {
+export function ruleLevelRoutes(ctx: AnalysisContext): Array<{ route: RouteObject; parents: readonly ParentResolution[] }> {
   return resolvedRoutes(ctx).filter(
     ({ route, parents }) =>
       routeRecognised(ctx, route) &&
@@ -100,10 +100,10 @@ export function portList(svc: { ports: ServiceObject['ports'] }): string {
 }
 
 /** Every backendRef (rule backends and RequestMirror backends) of the routes that get rule-level findings. */
-export function ruleLevelBackends(ctx: AnalysisContext): Array<{ route: RouteObject; parents: ParentResolution[]; b: BackendRefNode; t: BackendTarget }> {
+export function ruleLevelBackends(ctx: AnalysisContext): Array<{ route: RouteObject; parents: readonly ParentResolution[]; b: BackendRefNode; t: BackendTarget }> {
   const cached = backendsCache.get(ctx);
   if (cached) return cached;
-  const out: Array<{ route: RouteObject; parents: ParentResolution[]; b: BackendRefNode; t: BackendTarget }> = [];
+  const out: Array<{ route: RouteObject; parents: readonly ParentResolution[]; b: BackendRefNode; t: BackendTarget }> = [];
   for (const { route, parents } of ruleLevelRoutes(ctx)) {
     for (const b of route.backendRefs) out.push({ route, parents, b, t: backendTarget(ctx.ws, route, b) });
   }

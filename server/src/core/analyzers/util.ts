@@ -2,6 +2,7 @@
 import type { ServiceObject } from '../model/types';
 import type { Fix, Finding, RelatedLocation, Severity } from './types';
 import type { Span } from '../text';
+import type { Workspace } from '../index/snapshot';
 
 export function finding(
   code: string,
@@ -66,4 +67,20 @@ export function relativeTo(from: string, to: string): string {
   const up = a.length - i;
   const rest = b.slice(i).join('/');
   return up === 0 ? `./${rest}` : `${'../'.repeat(up)}${rest}`;
+}
+
+/**
+ * The namespaces other than `except` holding a Service named `name`, sorted and joined with `, `
+ * ('' when none), for "exists in namespace ..." hints. Built once per snapshot and name: a name may
+ * be in hundreds of namespaces, and many refs may miss it.
+ */
+export function otherNamespacesWithService(ws: Workspace, name: string, except: string): string {
+  const sorted = ws.derived('analyzers:sortedNamespacesByName', () => new Map<string, { list: readonly string[]; joined: string }>());
+  let entry = sorted.get(name);
+  if (!entry) {
+    const list = [...(ws.serviceNamespacesByName().get(name) ?? [])].sort();
+    sorted.set(name, (entry = { list, joined: list.join(', ') }));
+  }
+  // `except` is usually the namespace where the Service was not found, so it is not in the list.
+  return entry.list.includes(except) ? entry.list.filter((ns) => ns !== except).join(', ') : entry.joined;
 }

@@ -103,7 +103,15 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 
 /** Binding results for one Service, memoised in the snapshot. */
 export function serviceBindings(ws: Workspace, service: ServiceObject): ServiceBindings {
-  return ws.memo(`bindings:${serviceKey(service.namespace, service.name)}`, () => computeBindings(ws, service));
+  // Analyzers ask for the bindings of a Service once per route parent: a per-snapshot map keyed by
+  // the object spares building the memo key and probing the snapshot's memo every time.
+  const byObject = ws.derived('bindings:byServiceObject', () => new WeakMap<ServiceObject, ServiceBindings>());
+  let bindings = byObject.get(service);
+  if (!bindings) {
+    bindings = ws.memo(`bindings:${serviceKey(service.namespace, service.name)}`, () => computeBindings(ws, service));
+    byObject.set(service, bindings);
+  }
+  return bindings;
 }
 
 function computeBindings(ws: Workspace, service: ServiceObject): ServiceBindings {
@@ -126,7 +134,11 @@ function computeBindings(ws: Workspace, service: ServiceObject): ServiceBindings
         if (!res.binds || !res.ports.includes(port)) continue;
         const a: Attachment = { route: res.route, resolution: res };
         if (res.role === 'producer') producer.push(a);
-        else consumers.set(res.route.namespace, [...(consumers.get(res.route.namespace) ?? []), a]);
+        else {
+          const list = consumers.get(res.route.namespace);
+          if (list) list.push(a);
+          else consumers.set(res.route.namespace, [a]);
+        }
       }
       const consumerGroups = new Map<string, RouteGroup>();
       for (const ns of [...consumers.keys()].sort()) consumerGroups.set(ns, makeGroup(consumers.get(ns)!, profile.kindConflicts));

@@ -59,14 +59,38 @@ function groupStateOf(ref: ParentRefNode): GroupState {
  * Indices of parentRefs that CRD validation rejects as duplicates. Standard channel: refs to the
  * same parent must all carry distinct `sectionName`s. Experimental: `sectionName` or `port` must tell
  * them apart. Namespaces are compared as written (CEL does not apply the default).
+ *
+ * The result depends only on the refs as written, so it is computed once per parentRefs list and
+ * channel; callers must not change the returned array.
  */
-export function duplicateParentRefs(route: RouteObject, channel: 'standard' | 'experimental'): number[] {
+export function duplicateParentRefs(route: RouteObject, channel: 'standard' | 'experimental'): readonly number[] {
+  const refs = route.parentRefs;
+  // One ref has nothing to collide with (most routes).
+  if (refs.length < 2) return NONE;
+  const memo = channel === 'standard' ? duplicatesStandard : duplicatesExperimental;
+  let bad = memo.get(refs);
+  if (!bad) memo.set(refs, (bad = computeDuplicates(refs, channel)));
+  return bad;
+}
+
+const NONE: readonly number[] = Object.freeze([]);
+const duplicatesStandard = new WeakMap<readonly ParentRefNode[], readonly number[]>();
+const duplicatesExperimental = new WeakMap<readonly ParentRefNode[], readonly number[]>();
+
+function parentIdentity(p: ParentRefNode): string {
+  const group = p.group && p.group.value !== null ? p.group.value : GATEWAY_GROUP;
+  return `${group}\u0000${p.kind?.value ?? 'Gateway'}\u0000${p.name?.value ?? ''}\u0000${p.namespace && p.namespace.value !== '' ? `=${p.namespace.value}` : '-'}`;
+}
+
+function computeDuplicates(parentRefs: readonly ParentRefNode[], channel: 'standard' | 'experimental'): readonly number[] {
   const groups = new Map<string, ParentRefNode[]>();
-  for (const p of route.parentRefs) {
-    const group = p.group && p.group.value !== null ? p.group.value : GATEWAY_GROUP;
-    const id = [group, p.kind?.value ?? 'Gateway', p.name?.value ?? '', p.namespace && p.namespace.value !== '' ? `=${p.namespace.value}` : '-'].join('\u0000');
-    groups.set(id, [...(groups.get(id) ?? []), p]);
+  for (const p of parentRefs) {
+    const id = parentIdentity(p);
+    const list = groups.get(id);
+    if (list) list.push(p);
+    else groups.set(id, [p]);
   }
+  if (groups.size === parentRefs.length) return NONE;
   const bad = new Set<number>();
   for (const refs of groups.values()) {
     if (refs.length < 2) continue;
@@ -90,7 +114,7 @@ export function duplicateParentRefs(route: RouteObject, channel: 'standard' | 'e
       seen.set(key, p);
     }
   }
-  return [...bad].sort((a, b) => a - b);
+  return bad.size === 0 ? NONE : [...bad].sort((a, b) => a - b);
 }
 
 /** The Service ports a ref selects on a Service, and why none when it selects none. */
@@ -140,9 +164,10 @@ export function resolveParentRef(ws: Workspace, route: RouteObject, ref: ParentR
   const namespace = ref.namespace?.value || route.namespace;
   const name = ref.name?.value ?? '';
   const port = ref.port ? intValue(ref.port.value) : undefined;
-  const base = { route, ref, namespace, name, port };
   const group = ref.group && ref.group.value !== null ? ref.group.value : undefined;
 
+  // Object literals below (no spreads: this runs for every parentRef of every route) keep the key
+  // order `route, ref, namespace, name, port, target, ...` of the resolutions.
   if (kind !== 'Service') {
     const target: ParentTarget =
       kind === 'Gateway' && (group === undefined || group === GATEWAY_GROUP)
@@ -151,13 +176,15 @@ export function resolveParentRef(ws: Workspace, route: RouteObject, ref: ParentR
           ? 'serviceimport'
           : 'other';
     const role: Role = target === 'gateway' ? 'gateway' : namespace === route.namespace ? 'producer' : 'consumer';
-    return { ...base, target, role, binds: !rejected && target !== 'other', ports: [], reason: rejected ? 'route-rejected' : undefined };
+    return { route, ref, namespace, name, port, target, role, binds: !rejected && target !== 'other', ports: [], reason: rejected ? 'route-rejected' : undefined };
   }
 
   const groupState = groupStateOf(ref);
   const role: Role = namespace === route.namespace ? 'producer' : 'consumer';
   const service = name ? ws.service(namespace, name) : undefined;
-  const unbound = (reason: UnboundReason): ParentResolution => ({ ...base, target: 'service', groupState, role, service, binds: false, ports: [], reason });
+  const unbound = (reason: UnboundReason): ParentResolution => ({ route, ref, namespace, name, port, target: 'service', groupState, role, service, binds: false, ports: [], reason });
+  const unboundIgnoring = (reason: UnboundReason, sectionNameIgnored: boolean): ParentResolution =>
+    ({ route, ref, namespace, name, port, target: 'service', groupState, role, service, binds: false, ports: [], reason, sectionNameIgnored });
 
   if (groupState === 'missing') return unbound('group-missing');
   if (groupState === 'other') return unbound('group-wrong');
@@ -171,13 +198,25 @@ export function resolveParentRef(ws: Workspace, route: RouteObject, ref: ParentR
   if (role === 'consumer' && !profile.consumerRoutes) return unbound('consumer-unsupported');
   const sectionNameIgnored = profile.ignoresSectionName && ref.sectionName !== undefined;
   const { ports, reason } = selectPorts(service, ref, profile.ignoresSectionName);
-  if (reason) return { ...unbound(reason), sectionNameIgnored };
-  if (profile.needsWaypoint && !hasWaypoint(ws, service)) return { ...unbound('waypoint-missing'), sectionNameIgnored };
-  return { ...base, target: 'service', groupState, role, service, binds: true, ports, sectionNameIgnored };
+  if (reason) return unboundIgnoring(reason, sectionNameIgnored);
+  if (profile.needsWaypoint && !hasWaypoint(ws, service)) return unboundIgnoring('waypoint-missing', sectionNameIgnored);
+  return { route, ref, namespace, name, port, target: 'service', groupState, role, service, binds: true, ports, sectionNameIgnored };
 }
 
-/** Every parentRef of a route, resolved (memoised per snapshot through the route's Services). */
-export function resolveRoute(ws: Workspace, route: RouteObject): ParentResolution[] {
-  const rejected = new Set(duplicateParentRefs(route, ws.options.crdChannel));
-  return route.parentRefs.map((ref) => resolveParentRef(ws, route, ref, rejected.size > 0));
+/**
+ * Every parentRef of a route, resolved. Memoised per snapshot and route: the analyzers of the
+ * route's file and the bindings of each Service it names ask for the same resolutions. The memo is
+ * never carried to the next snapshot (a change to a Service, a Namespace or the options may change
+ * a resolution without touching the route); callers must not change the returned array.
+ */
+export function resolveRoute(ws: Workspace, route: RouteObject): readonly ParentResolution[] {
+  const memo = ws.derived('resolveRoute', () => new WeakMap<RouteObject, readonly ParentResolution[]>());
+  let resolved = memo.get(route);
+  if (!resolved) memo.set(route, (resolved = computeRoute(ws, route)));
+  return resolved;
+}
+
+function computeRoute(ws: Workspace, route: RouteObject): ParentResolution[] {
+  const rejected = duplicateParentRefs(route, ws.options.crdChannel).length > 0;
+  return route.parentRefs.map((ref) => resolveParentRef(ws, route, ref, rejected));
 }
