@@ -105,3 +105,13 @@ test('duplicate parentRefs follow the edited route, per channel', () => {
   const ws4 = ws3.withFiles([{ path: '/ws/route.yaml', text: ROUTE }]);
   assert.deepEqual(resolveRoute(ws4, route(ws4)).map((p) => [p.binds, p.reason]), [[true, undefined]]);
 });
+
+test('istio-ambient: a waypoint label added on the Namespace binds the untouched route in the next snapshot', () => {
+  const ns = (labels: string): string => `apiVersion: v1\nkind: Namespace\nmetadata: {name: app${labels}}\n`;
+  const ws1 = workspace({ '/ws/ns.yaml': ns(''), '/ws/svc.yaml': service(80), '/ws/route.yaml': ROUTE }, { implementation: 'istio-ambient' });
+  assert.deepEqual(state(ws1), { binds: false, reason: 'waypoint-missing', bound: [] });
+  const ws2 = ws1.withFiles([{ path: '/ws/ns.yaml', text: ns(', labels: {istio.io/use-waypoint: wp}') }]);
+  assert.deepEqual(state(ws2), { binds: true, reason: undefined, bound: ['r@80'] });
+  const ws3 = ws2.withFiles([{ path: '/ws/ns.yaml', text: ns('') }]);
+  assert.deepEqual(state(ws3), { binds: false, reason: 'waypoint-missing', bound: [] });
+});

@@ -287,11 +287,15 @@ export class Workspace {
     );
   }
 
-  /** Keys of Services whose memoised results depend on these objects. */
-  private static affectedKeys(objects: readonly K8sObject[], into: Set<string>): void {
+  /**
+   * Keys of Services whose memoised results depend on these objects; a Namespace (its waypoint
+   * label decides how routes bind in istio-ambient) affects every Service in it: `namespaces`.
+   */
+  private static affectedKeys(objects: readonly K8sObject[], into: Set<string>, namespaces: Set<string>): void {
     for (const o of objects) {
       if (o.kind === 'Service') into.add(serviceKey(o.namespace, o.name));
       else if (isRoute(o)) for (const r of referencesOf(o)) into.add(r.target);
+      else if (o.kind === 'Namespace') namespaces.add(o.name);
     }
   }
 
@@ -322,11 +326,12 @@ export class Workspace {
       else nsByName.delete(name);
     };
     const affected = new Set<string>();
+    const affectedNamespaces = new Set<string>();
     let objectCount = this.objectCount;
     let kustomizationsChanged = false;
 
     const removeObjects = (file: IndexedFile): void => {
-      Workspace.affectedKeys(file.objects, affected);
+      Workspace.affectedKeys(file.objects, affected, affectedNamespaces);
       objectCount -= file.objects.length;
       for (const o of file.objects) {
         const key = objectKey(o.kind, o.namespace, o.name);
@@ -345,7 +350,7 @@ export class Workspace {
       }
     };
     const addObjects = (objects: readonly K8sObject[]): void => {
-      Workspace.affectedKeys(objects, affected);
+      Workspace.affectedKeys(objects, affected, affectedNamespaces);
       objectCount += objects.length;
       for (const o of objects) {
         const key = objectKey(o.kind, o.namespace, o.name);
@@ -442,6 +447,10 @@ export class Workspace {
     else {
       memo = this.serviceMemo.fork();
       for (const svc of affected) memo.delete(svc);
+      for (const ns of affectedNamespaces) {
+        for (const name of this.namesByNamespace.get(ns) ?? []) memo.delete(serviceKey(ns, name));
+        for (const name of namesByNs.get(ns) ?? []) memo.delete(serviceKey(ns, name));
+      }
     }
     return new Workspace(this.options, files, extracted, byKey, refs, kustomizations, memo, objectCount, namesByNs, nsByName);
   }
