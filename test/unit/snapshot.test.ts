@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serviceBindings } from '../../server/src/core/bindings/effective';
-import type { Workspace } from '../../server/src/core/index/snapshot';
+import { Workspace } from '../../server/src/core/index/snapshot';
 import { objectId } from '../../server/src/core/model/types';
 import { textAt, workspace } from '../support/workspace';
 
@@ -172,4 +172,32 @@ test('a Service added after a route pointing at it binds in the new snapshot', (
   const ws2 = ws1.withFiles([{ path: '/ws/s.yaml', text: svc('late') }]);
   const b = serviceBindings(ws2, ws2.service('ns', 'late')!);
   assert.deepEqual(b.ports[0]!.producer!.routes.map((x) => x.route.name), ['r']);
+});
+
+test('withFilesInPlace builds the same snapshot batch by batch, and never changes a snapshot something was derived from', () => {
+  const W = Workspace;
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 30; i++) {
+    files[`/ws/s${i}.yaml`] = svc(`s${i}`);
+    files[`/ws/r${i}.yaml`] = route(`r${i}`, `s${i % 7}`, `s${(i * 3) % 30}`);
+  }
+  const paths = Object.keys(files);
+  const reference = W.fromFiles(paths.map((p) => ({ path: p, text: files[p]! })));
+  let ws = W.empty();
+  for (let i = 0; i < paths.length; i += 8) ws = ws.withFilesInPlace(paths.slice(i, i + 8).map((p) => ({ path: p, text: files[p]! })));
+  const compacted = ws.compacted();
+  for (const w of [ws, compacted]) {
+    assert.deepEqual(ids(w), ids(reference));
+    assert.deepEqual(w.referencesTo('ns', 's3').map((r) => `${r.type}:${r.route.name}`).sort(), reference.referencesTo('ns', 's3').map((r) => `${r.type}:${r.route.name}`).sort());
+    assert.deepEqual([...w.serviceNamesByNamespace()], [...reference.serviceNamesByNamespace()]);
+    assert.deepEqual(serviceBindings(w, w.service('ns', 's0')!).refs.map((r) => r.route.name), serviceBindings(reference, reference.service('ns', 's0')!).refs.map((r) => r.route.name));
+  }
+  // A snapshot derived from `ws` keeps it frozen: building on in place then forks instead.
+  const derived = ws.withFiles([{ path: '/ws/s0.yaml', text: null }]);
+  const next = ws.withFilesInPlace([{ path: '/ws/extra.yaml', text: svc('extra') }]);
+  assert.equal(derived.service('ns', 'extra'), undefined);
+  assert.equal(derived.service('ns', 's0'), undefined);
+  assert.ok(next.service('ns', 'extra'));
+  assert.ok(next.service('ns', 's0'));
+  assert.equal(ws.service('ns', 'extra'), undefined);
 });

@@ -463,7 +463,7 @@ export class Indexer {
         else if (hit) this.cacheHits++;
         batch.push(hit ?? lazyText(this.readChange(folder, f, false, stat))); // listed by listYamlFiles: inside the folder
       }
-      folder.ws = folder.ws.withFiles(batch);
+      folder.ws = folder.ws.withFilesInPlace(batch);
       report(`${Math.min(i + BATCH_FILES, files.length)}/${files.length} files in ${folder.root}`);
       await yieldNow();
     }

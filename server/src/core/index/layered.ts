@@ -57,6 +57,11 @@ export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
   }
 
   /** True once a map was forked from this one (it can no longer change). */
+  /** True for a root map: lookups are one Map probe. */
+  get isFlat(): boolean {
+    return this.flat !== undefined;
+  }
+
   get isFrozen(): boolean {
     return this.frozen;
   }

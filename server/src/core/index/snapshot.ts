@@ -269,10 +269,25 @@ export class Workspace {
   }
 
   /**
+   * Like `withFiles`, but takes this snapshot's indexes over and changes them in place, unless a
+   * snapshot was already derived from it: for building a workspace in many batches (an initial
+   * scan), where each batch's layers would otherwise pile up and every lookup walk them. This
+   * snapshot must not be used afterwards.
+   */
+  withFilesInPlace(changes: Iterable<FileChange>): Workspace {
+    const list: Array<{ change: FileChange; extracted?: ExtractedFile }> = [];
+    for (const change of changes) list.push({ change });
+    return this.withExtracted(list, true);
+  }
+
+  /**
    * The same snapshot with its indexes flattened, so lookups do not walk the layers left by many
    * `withFiles` batches (as after an initial scan). This one is left as it was.
    */
   compacted(): Workspace {
+    const maps = [this.fileMap, this.extracted, this.byKey, this.refsByTarget, this.kustomizationsByDir, this.serviceMemo, this.namesByNamespace, this.namespacesByName];
+    // Built in place (see withFilesInPlace): nothing to flatten.
+    if (maps.every((m) => m.isFlat)) return this;
     return new Workspace(
       this.options,
       this.fileMap.flattened(),
@@ -299,14 +314,15 @@ export class Workspace {
     }
   }
 
-  private withExtracted(list: Array<{ change: FileChange; extracted?: ExtractedFile }>): Workspace {
-    const files = this.fileMap.fork();
-    const extracted = this.extracted.fork();
-    const byKey = this.byKey.fork();
-    const refs = this.refsByTarget.fork();
-    const kustomizations = this.kustomizationsByDir.fork();
-    const namesByNs = this.namesByNamespace.fork();
-    const nsByName = this.namespacesByName.fork();
+  private withExtracted(list: Array<{ change: FileChange; extracted?: ExtractedFile }>, inPlace = false): Workspace {
+    const own = <K, V>(m: LayeredMap<K, V>): LayeredMap<K, V> => (inPlace && !m.isFrozen ? m : m.fork());
+    const files = own(this.fileMap);
+    const extracted = own(this.extracted);
+    const byKey = own(this.byKey);
+    const refs = own(this.refsByTarget);
+    const kustomizations = own(this.kustomizationsByDir);
+    const namesByNs = own(this.namesByNamespace);
+    const nsByName = own(this.namespacesByName);
     // The name indexes hold the Service keys that `services()` yields: those whose first object is
     // a Service. A key is appended when it starts to qualify and removed when it stops.
     const serviceKeyChanged = (ns: string, name: string, before: readonly K8sObject[] | undefined, after: readonly K8sObject[] | undefined): void => {
@@ -445,7 +461,7 @@ export class Workspace {
     let memo: LayeredMap<string, Map<string, unknown>>;
     if (this.fileMap.size === 0) memo = LayeredMap.empty();
     else {
-      memo = this.serviceMemo.fork();
+      memo = own(this.serviceMemo);
       for (const svc of affected) memo.delete(svc);
       for (const ns of affectedNamespaces) {
         for (const name of this.namesByNamespace.get(ns) ?? []) memo.delete(serviceKey(ns, name));
