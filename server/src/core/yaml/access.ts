@@ -36,19 +36,19 @@ const MAX_ALIAS_HOPS = 16;
  * Strings kept in the index are detached from the file text. A value read from YAML is a substring
  * of the document, and V8 keeps substrings of 13 or more characters as views that hold the whole
  * file text alive: a few names would pin every file of the workspace in memory. Long strings are
- * copied (concatenation then slice makes V8 build a flat copy), and all are shared through a
- * bounded pool, since the same namespaces, names, types and API versions recur across thousands of
- * documents.
+ * copied (concatenation then slice makes V8 build a flat copy) and shared through a bounded pool,
+ * since the same namespaces, names and API versions recur across thousands of documents.
  */
 const POOL = new Map<string, string>();
 const POOL_MAX = 1 << 16;
 
 /** The same string, not tied to the text it was read from. */
 export function detach(s: string): string {
+  // Shorter substrings are copies already (pooling them too saved little and cost a lookup each).
+  if (s.length < 13) return s;
   let v = POOL.get(s);
   if (v === undefined) {
-    // Shorter substrings are copies already.
-    v = s.length < 13 ? s : (' ' + s).slice(1);
+    v = (' ' + s).slice(1);
     if (POOL.size >= POOL_MAX) POOL.clear();
     POOL.set(v, v);
   }
