@@ -129,11 +129,11 @@ export type ReadResult = { readonly text: string; readonly size: number; readonl
 
 const NO_SPAN = { start: 0, end: 0 };
 
-/** Decodes file bytes as UTF-8 text, or says why it is not text. */
 // eslint-disable-next-line no-control-regex -- the ASCII range starts at NUL
 const NON_ASCII = /[^\x00-\x7f]/;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
+/** Decodes file bytes as UTF-8 text, or says why it is not text. */
 export function decodeText(bytes: Uint8Array): { text: string } | { skipped: ReadProblem } {
   const probe = bytes.subarray(0, Math.min(bytes.length, 8192));
   if (probe.includes(0)) return { skipped: { reason: 'binary', span: NO_SPAN, message: 'binary file (contains NUL bytes)' } };
