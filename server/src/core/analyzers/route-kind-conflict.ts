@@ -1,8 +1,21 @@
 import { serviceBindings } from '../bindings/effective';
+import type { ServiceBindings } from '../bindings/effective';
 import { objectId } from '../model/types';
 import type { Analyzer, Finding } from './types';
 import { resolvedRoutes } from './routes';
 import { finding } from './util';
+
+/** True when some route lost a kind conflict on some port of the Service (rare): once per bindings. */
+function hasConflicts(b: ServiceBindings): boolean {
+  let v = withConflicts.get(b);
+  if (v === undefined) {
+    v = b.ports.some((pb) => (pb.producer?.conflicted.length ?? 0) > 0 || [...pb.consumers.values()].some((g) => g.conflicted.length > 0));
+    withConflicts.set(b, v);
+  }
+  return v;
+}
+
+const withConflicts = new WeakMap<ServiceBindings, boolean>();
 
 export const routeKindConflict: Analyzer = {
   code: 'route-kind-conflict',
@@ -14,6 +27,7 @@ export const routeKindConflict: Analyzer = {
       for (const p of parents) {
         if (!p.binds || !p.service) continue;
         const b = serviceBindings(ctx.ws, p.service);
+        if (!hasConflicts(b)) continue;
         const lostOn: number[] = [];
         const winners = new Map<string, { file: string; span: { start: number; end: number } }>();
         let winnerKind = '';

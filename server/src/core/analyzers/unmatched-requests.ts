@@ -29,6 +29,15 @@ export function routeHasCatchAll(route: RouteObject): boolean {
   return route.rules.some((r) => catchAllRule(route.kind, r));
 }
 
+/** True when an HTTP or GRPC route of the group has a catch-all rule; once per group (each of its routes asks). */
+function groupHasCatchAll(group: RouteGroup): boolean {
+  let v = catchAllGroups.get(group);
+  if (v === undefined) catchAllGroups.set(group, (v = group.routes.some((a) => (a.route.kind === 'HTTPRoute' || a.route.kind === 'GRPCRoute') && routeHasCatchAll(a.route))));
+  return v;
+}
+
+const catchAllGroups = new WeakMap<RouteGroup, boolean>();
+
 /** The number of spaces between a sequence key and its dashes in this file (0 for `key:\n- item`). */
 function seqIndentOf(text: string, firstItem: number, key: string): number {
   let dash = firstItem - 1;
@@ -70,8 +79,7 @@ export const unmatchedRequests: Analyzer = {
           if (!p.ports.includes(pb.port)) continue;
           const group = p.role === 'producer' ? pb.producer : pb.consumers.get(route.namespace);
           if (!group || !group.routes.some((a) => a.route === route)) continue;
-          const http = group.routes.filter((a) => a.route.kind === 'HTTPRoute' || a.route.kind === 'GRPCRoute');
-          if (http.some((a) => routeHasCatchAll(a.route))) continue;
+          if (groupHasCatchAll(group)) continue;
           if (!hit) hit = { p, ports: [], group, audience: p.role === 'producer' ? 'producer' : `consumer (callers in ${route.namespace})` };
           if (hit.p === p) hit.ports.push(pb.port.port!.value);
         }

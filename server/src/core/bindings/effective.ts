@@ -70,16 +70,24 @@ function refSignature(a: Attachment): string {
   return a.resolution.port === undefined ? '' : String(a.resolution.port);
 }
 
+const NO_ATTACHMENTS: readonly Attachment[] = Object.freeze([]);
+const NOT_BEATEN: ReadonlyMap<Attachment, readonly Attachment[]> = new Map();
+
 function makeGroup(attachments: Attachment[], mode: 'resolve' | 'none' | 'per-identical-ref'): RouteGroup {
-  // One attachment per route: a route binding the same port through two refs counts once.
-  const seen = new Set<RouteObject>();
-  const unique = attachments.filter((a) => (seen.has(a.route) ? false : (seen.add(a.route), true)));
-  unique.sort((x, y) => compareRoutes(x.route, y.route));
+  // One attachment per route: a route binding the same port through two refs counts once. Most
+  // groups hold one route (one attachment): no dedup, sort or conflict to work out then.
+  let unique = attachments;
+  if (attachments.length > 1) {
+    const seen = new Set<RouteObject>();
+    unique = attachments.filter((a) => (seen.has(a.route) ? false : (seen.add(a.route), true)));
+    unique.sort((x, y) => compareRoutes(x.route, y.route));
+  }
   const best = (list: Attachment[]): RouteKind =>
     list.reduce<RouteKind>((k, a) => (rank(a.route.kind) < rank(k) ? a.route.kind : k), list[0]!.route.kind);
   const kind = best(unique);
+  // Every route of the winning kind (or conflicts not resolved at all): nothing is beaten.
+  if (mode === 'none' || unique.every((a) => a.route.kind === kind)) return { kind, routes: unique, conflicted: NO_ATTACHMENTS, beatenBy: NOT_BEATEN };
   const beatenBy = new Map<Attachment, Attachment[]>();
-  if (mode === 'none') return { kind, routes: unique, conflicted: [], beatenBy };
   // Linkerd tells parents apart by Service and port, so only routes through identical refs compete.
   const rivalries = mode === 'resolve' ? [unique] : [...groupBy(unique, refSignature).values()];
   for (const list of rivalries) {

@@ -157,6 +157,9 @@ export function hasWaypoint(ws: Workspace, service: ServiceObject): boolean {
   return ns !== undefined && waypointLabelState(ns.labels) === 'set';
 }
 
+/** The ports of a resolution that selects none (shared: resolutions are never changed). */
+const NO_PORTS: readonly ServicePort[] = Object.freeze([]);
+
 export function resolveParentRef(ws: Workspace, route: RouteObject, ref: ParentRefNode, rejected: boolean): ParentResolution {
   const profile = profileOf(ws.options.implementation);
   const kind = ref.kind?.value ?? 'Gateway';
@@ -176,30 +179,34 @@ export function resolveParentRef(ws: Workspace, route: RouteObject, ref: ParentR
           ? 'serviceimport'
           : 'other';
     const role: Role = target === 'gateway' ? 'gateway' : namespace === route.namespace ? 'producer' : 'consumer';
-    return { route, ref, namespace, name, port, target, role, binds: !rejected && target !== 'other', ports: [], reason: rejected ? 'route-rejected' : undefined };
+    return { route, ref, namespace, name, port, target, role, binds: !rejected && target !== 'other', ports: NO_PORTS, reason: rejected ? 'route-rejected' : undefined };
   }
 
   const groupState = groupStateOf(ref);
   const role: Role = namespace === route.namespace ? 'producer' : 'consumer';
   const service = name ? ws.service(namespace, name) : undefined;
-  const unbound = (reason: UnboundReason): ParentResolution => ({ route, ref, namespace, name, port, target: 'service', groupState, role, service, binds: false, ports: [], reason });
-  const unboundIgnoring = (reason: UnboundReason, sectionNameIgnored: boolean): ParentResolution =>
-    ({ route, ref, namespace, name, port, target: 'service', groupState, role, service, binds: false, ports: [], reason, sectionNameIgnored });
-
-  if (groupState === 'missing') return unbound('group-missing');
-  if (groupState === 'other') return unbound('group-wrong');
-  if (groupState === 'core' && !profile.coreGroupBinds) return unbound('group-core-ignored');
-  if (!name) return unbound('no-name');
-  if (route.linkerdPolicy && !profile.linkerdPolicyRoutes) return unbound('route-kind-ignored');
-  if (rejected) return unbound('route-rejected');
-  if (!service) return unbound('service-not-found');
-  const headless = service.clusterIP?.value === 'None' || service.type === 'ExternalName';
-  if (headless && !profile.headlessParentBinds) return unbound('service-type');
-  if (role === 'consumer' && !profile.consumerRoutes) return unbound('consumer-unsupported');
-  const sectionNameIgnored = profile.ignoresSectionName && ref.sectionName !== undefined;
-  const { ports, reason } = selectPorts(service, ref, profile.ignoresSectionName);
-  if (reason) return unboundIgnoring(reason, sectionNameIgnored);
-  if (profile.needsWaypoint && !hasWaypoint(ws, service)) return unboundIgnoring('waypoint-missing', sectionNameIgnored);
+  let reason: UnboundReason | undefined;
+  let sectionNameIgnored: boolean | undefined;
+  let ports: readonly ServicePort[] = NO_PORTS;
+  if (groupState === 'missing') reason = 'group-missing';
+  else if (groupState === 'other') reason = 'group-wrong';
+  else if (groupState === 'core' && !profile.coreGroupBinds) reason = 'group-core-ignored';
+  else if (!name) reason = 'no-name';
+  else if (route.linkerdPolicy && !profile.linkerdPolicyRoutes) reason = 'route-kind-ignored';
+  else if (rejected) reason = 'route-rejected';
+  else if (!service) reason = 'service-not-found';
+  else if ((service.clusterIP?.value === 'None' || service.type === 'ExternalName') && !profile.headlessParentBinds) reason = 'service-type';
+  else if (role === 'consumer' && !profile.consumerRoutes) reason = 'consumer-unsupported';
+  else {
+    sectionNameIgnored = profile.ignoresSectionName && ref.sectionName !== undefined;
+    const selected = selectPorts(service, ref, profile.ignoresSectionName);
+    if (selected.reason) reason = selected.reason;
+    else if (profile.needsWaypoint && !hasWaypoint(ws, service)) reason = 'waypoint-missing';
+    else ports = selected.ports;
+  }
+  // The three shapes resolutions had: unbound, unbound after the ports were looked at, bound.
+  if (sectionNameIgnored === undefined) return { route, ref, namespace, name, port, target: 'service', groupState, role, service, binds: false, ports: NO_PORTS, reason };
+  if (reason !== undefined) return { route, ref, namespace, name, port, target: 'service', groupState, role, service, binds: false, ports: NO_PORTS, reason, sectionNameIgnored };
   return { route, ref, namespace, name, port, target: 'service', groupState, role, service, binds: true, ports, sectionNameIgnored };
 }
 
