@@ -84,7 +84,11 @@ export function spanOf(ctx: Ctx, node: unknown): Span | undefined {
   const text = ctx.text;
   if (text !== undefined) {
     // Trailing line breaks and indentation belong to no value.
-    while (end > start && /[ \t\r\n]/.test(text.charAt(end - 1))) end--;
+    for (;;) {
+      const c = end > start ? text.charCodeAt(end - 1) : 0;
+      if (c !== 32 && c !== 9 && c !== 13 && c !== 10) break;
+      end--;
+    }
   }
   return { start, end };
 }
@@ -189,7 +193,7 @@ export function scalarField(ctx: Ctx, map: unknown, key: string): Field<string |
 export function stringField(ctx: Ctx, map: unknown, key: string): Field<string> | undefined {
   const f = scalarField(ctx, map, key);
   if (!f) return undefined;
-  return { ...f, value: String(f.value) };
+  return typeof f.value === 'string' ? (f as Field<string>) : { value: String(f.value), span: f.span, keySpan: f.keySpan };
 }
 
 /**

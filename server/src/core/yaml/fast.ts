@@ -290,12 +290,12 @@ class Reader {
     return node;
   }
 
-  /** After a one-line value: a more indented content line would continue it. */
+  /**
+   * After a one-line value: a more indented content line would continue it. Leaves `pos` at the
+   * next content line, where the caller's `nextContent` finds it without scanning again.
+   */
   private afterInline(parentIndent: number): void {
-    const save = this.pos;
-    const col = this.nextContent(false);
-    if (col > parentIndent) throw BAIL;
-    this.pos = save;
+    if (this.nextContent(false) > parentIndent) throw BAIL;
   }
 
   /** True when the line at `i` starts with an implicit key (`key:` then a space or line end). */
