@@ -1,0 +1,235 @@
+/**
+ * The warm-start cache file (`ExtractionCache`): what goes in comes back exactly (the same keys, in
+ * the same order, the same values, shared objects still shared), for real extractions of every
+ * fixture and corpus file and for odd values; a cache that is truncated, overwritten, of another
+ * format or another engine build is not used; entries that are not plain data are left out.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Workspace } from '../../server/src/core/index/snapshot';
+import { extractFile } from '../../server/src/core/model/extract';
+import type { ExtractedFile } from '../../server/src/core/model/extract';
+import { CACHE_FILE, ExtractionCache } from '../../server/src/lsp/cache';
+import type { CacheEntry, FolderDiagnostics } from '../../server/src/lsp/cache';
+import { listYamlFiles } from '../../server/src/runtime';
+import { CORPUS, FIXTURES } from '../support/workspace';
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'gamma-lens-cache-unit-'));
+}
+
+/** Every YAML file of the shared fixtures and corpus, with its text. */
+function sharedFiles(): Array<{ path: string; text: string }> {
+  const out: Array<{ path: string; text: string }> = [];
+  for (const root of [FIXTURES, CORPUS]) for (const p of listYamlFiles(root)) out.push({ path: p, text: fs.readFileSync(p, 'utf8') });
+  return out;
+}
+
+/** Writes `entries` to a fresh cache folder and opens it. */
+async function roundTrip(entries: Array<[string, CacheEntry]>, published?: ReadonlyMap<string, FolderDiagnostics>): Promise<{ cache: ExtractionCache; dir: string }> {
+  const dir = tempDir();
+  await ExtractionCache.write(path.join(dir, CACHE_FILE), entries, published);
+  const cache = ExtractionCache.open(dir)!;
+  assert.equal(cache.discarded, undefined);
+  return { cache, dir };
+}
+
+const entry = (extracted: ExtractedFile, size = 10, mtimeMs = 1732693123456.789): CacheEntry => ({ size, mtimeMs, extracted });
+
+/** Paths to objects reachable twice from `root` (by identity), as `a.b[0]` strings, in visit order. */
+function sharedPaths(root: unknown): string[] {
+  const seen = new Map<object, string>();
+  const out: string[] = [];
+  const walk = (v: unknown, at: string): void => {
+    if (!v || typeof v !== 'object') return;
+    const first = seen.get(v);
+    if (first !== undefined) {
+      out.push(`${at}=${first}`);
+      return;
+    }
+    seen.set(v, at);
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${at}[${i}]`));
+    else for (const [k, x] of Object.entries(v)) walk(x, `${at}.${k}`);
+  };
+  walk(root, '');
+  return out;
+}
+
+describe('extraction cache file', () => {
+  test('real extractions of every fixture and corpus file come back deep-equal, key order and sharing included', async () => {
+    const files = sharedFiles();
+    assert.ok(files.length > 300, `${files.length} files`);
+    // As extracted, and as the snapshot holds them after resolving namespaces (what the server stores).
+    const raw = files.map((f) => extractFile(f.path, f.text));
+    const resolved = Workspace.fromFiles(files.map((f) => ({ path: `/resolved${f.path}`, text: f.text })));
+    const fromSnapshot = [...resolved.files()].map((f): ExtractedFile => ({ path: f.path, objects: f.objects, problems: f.problems, documents: f.documents, suppressions: f.suppressions }));
+    const all = [...raw, ...fromSnapshot];
+    const { cache, dir } = await roundTrip(all.map((ex, i) => [ex.path, entry(ex, i, 1000 + i / 3)]));
+    try {
+      assert.equal(cache.size, all.length);
+      let routesWithSharedRefs = 0;
+      for (const [i, ex] of all.entries()) {
+        // Only the size and mtime stored give the entry out.
+        assert.equal(cache.take(ex.path, i + 1, 1000 + i / 3), undefined);
+        assert.equal(cache.take(ex.path, i, 1000 + i / 3 + 1), undefined);
+        const back = cache.take(ex.path, i, 1000 + i / 3);
+        assert.ok(back, ex.path);
+        assert.deepStrictEqual(back, ex);
+        assert.notEqual(back, ex);
+        assert.deepEqual(JSON.stringify(back), JSON.stringify(ex), 'same keys in the same order');
+        assert.deepEqual(sharedPaths(back), sharedPaths(ex));
+        if (sharedPaths(ex).some((p) => p.includes('.backendRefs['))) routesWithSharedRefs++;
+        // Spreading a stored object gives the same as spreading the extracted one.
+        for (const [j, o] of back.objects.entries()) assert.deepStrictEqual({ ...o }, { ...ex.objects[j]! });
+        // Given out once.
+        assert.equal(cache.take(ex.path, i, 1000 + i / 3), undefined);
+      }
+      assert.ok(routesWithSharedRefs > 10, `routes whose backendRefs are shared with their rules: ${routesWithSharedRefs}`);
+      assert.equal(cache.size, 0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('odd values come back exactly: numbers of every kind, strings, undefined and null, __proto__ keys', async () => {
+    const labels = JSON.parse('{"__proto__": "x", "app": "a", "2": "two", "": "empty"}') as Record<string, string>;
+    const odd = {
+      ints: [0, 1, 2 ** 28 - 1, 2 ** 28, 2 ** 32, 2 ** 53, -1, -(2 ** 31)],
+      floats: [-0, 0.5, -1.25, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.MIN_VALUE, Number.MAX_VALUE],
+      strings: ['', 'ünïcødé ✓ 😀', '\u0000\n"\\', '\ud800 lone surrogate \udc00', 'x'.repeat(100_000)],
+      flags: [true, false, null, undefined],
+      missing: undefined,
+      nested: [[], {}, [[{ a: [{}] }]]],
+    };
+    const ex = { path: '/w/odd.yaml', objects: [{ kind: 'Other', file: '/w/odd.yaml', labels, odd }], problems: [], documents: [], suppressions: [] } as unknown as ExtractedFile;
+    const shared = { start: 1, end: 2 };
+    const twice = { path: '/w/twice.yaml', objects: [{ kind: 'A', file: '/w/twice.yaml', a: shared, list: [shared, [shared]] }], problems: [], documents: [], suppressions: [] } as unknown as ExtractedFile;
+    const { cache, dir } = await roundTrip([
+      ['/w/odd.yaml', entry(ex)],
+      ['/w/twice.yaml', entry(twice)],
+    ]);
+    try {
+      const back = cache.take('/w/odd.yaml', 10, 1732693123456.789)!;
+      assert.deepStrictEqual(back, ex);
+      const o = back.objects[0] as unknown as { labels: Record<string, string>; odd: typeof odd };
+      assert.equal(Object.getPrototypeOf(o.labels), Object.prototype);
+      assert.deepEqual(Object.keys(o.labels), Object.keys(labels));
+      assert.ok(Object.is(o.odd.floats[0], -0));
+      assert.ok('missing' in o.odd);
+      const t = cache.take('/w/twice.yaml', 10, 1732693123456.789)!.objects[0] as unknown as { a: object; list: [object, [object]] };
+      assert.equal(t.list[0], t.a);
+      assert.equal(t.list[1][0], t.a);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an entry that is not plain data is left out; the others are kept', async () => {
+    const ok = extractFile('/w/a.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: a}\n');
+    const withMap = { ...ok, path: '/w/b.yaml', objects: [{ ...ok.objects[0]!, labels: new Map() }] } as unknown as ExtractedFile;
+    const cyclic = { ...ok, path: '/w/c.yaml', objects: [] as unknown[] };
+    cyclic.objects.push(cyclic);
+    const { cache, dir } = await roundTrip([
+      ['/w/b.yaml', entry(withMap)],
+      ['/w/c.yaml', entry(cyclic as unknown as ExtractedFile)],
+      ['/w/a.yaml', entry(ok)],
+    ]);
+    try {
+      assert.equal(cache.size, 1);
+      assert.equal(cache.take('/w/b.yaml', 10, 1732693123456.789), undefined);
+      assert.deepStrictEqual(cache.take('/w/a.yaml', 10, 1732693123456.789), ok);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('stored diagnostics come back exactly, by folder', async () => {
+    const href = 'https://github.com/gamma-lens/gamma-lens/blob/main/docs/diagnostics.md#parent-service-not-found';
+    const d = (line: number, version?: number) => ({
+      range: { start: { line, character: 12 }, end: { line, character: 19 } },
+      severity: 2 as const,
+      source: 'gamma-lens',
+      code: 'parent-service-not-found',
+      codeDescription: { href },
+      message: `Service ns/a-${line} is not in the workspace`,
+      relatedInformation: undefined,
+      data: { code: 'parent-service-not-found', start: 4680, end: 4687, version, payload: { parentIndex: 0, namespace: 'ns', name: `a-${line}` } },
+    });
+    const withRelated = { ...d(3), relatedInformation: [{ location: { uri: 'file:///w/s.yaml', range: d(1).range }, message: 'here' }] };
+    const folders = new Map<string, FolderDiagnostics>([
+      ['/w', { key: '["/w",{}]', paths: ['/w/a.yaml', '/w/b.yaml', '/w/c.yaml'], diagnostics: new Map([['/w/a.yaml', [d(1), d(2)]], ['/w/c.yaml', [withRelated]]]) }],
+      ['/v', { key: 'v', paths: [], diagnostics: new Map() }],
+    ]);
+    const { cache, dir } = await roundTrip([['/w/a.yaml', entry(extractFile('/w/a.yaml', 'kind: Service\n'))]], folders);
+    try {
+      for (const [root, expected] of folders) assert.deepStrictEqual(cache.diagnostics(root), expected);
+      assert.equal(cache.diagnostics('/other'), undefined);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a cache that is missing, truncated, overwritten, of another format or engine build is not used', async () => {
+    const files = sharedFiles().slice(0, 40);
+    const entries = files.map((f): [string, CacheEntry] => [f.path, entry(extractFile(f.path, f.text))]);
+    const { dir } = await roundTrip(entries);
+    const file = path.join(dir, CACHE_FILE);
+    try {
+      assert.equal(ExtractionCache.open(undefined), undefined);
+      const empty = ExtractionCache.open(path.join(dir, 'none'))!;
+      assert.equal(empty.size, 0);
+      assert.equal(empty.discarded, undefined);
+
+      const good = fs.readFileSync(file);
+      const discarded = (bytes: Buffer | string): string | undefined => {
+        fs.writeFileSync(file, bytes);
+        const c = ExtractionCache.open(dir)!;
+        if (c.discarded) assert.equal(c.size, 0);
+        return c.discarded;
+      };
+      assert.equal(discarded(good.subarray(0, Math.floor(good.length / 2))), 'corrupt');
+      assert.equal(discarded(good.subarray(0, good.length - 1)), 'corrupt');
+      assert.equal(discarded('not a cache at all'), 'corrupt');
+      assert.equal(discarded(Buffer.alloc(0)), 'corrupt');
+      // The header rewritten: another format, another engine build, a token count that does not fit.
+      const headerLength = good.readUInt32LE(good.length - 8);
+      const tokens = good.subarray(0, good.length - 8 - headerLength);
+      const header = JSON.parse(good.toString('utf8', good.length - 8 - headerLength, good.length - 8)) as Record<string, unknown>;
+      const withHeader = (h: Record<string, unknown>): Buffer => {
+        const json = Buffer.from(JSON.stringify(h));
+        const trailer = Buffer.from(good.subarray(good.length - 8));
+        trailer.writeUInt32LE(json.length, 0);
+        return Buffer.concat([tokens, json, trailer]);
+      };
+      assert.equal(discarded(withHeader({ ...header, format: 3 })), 'another format');
+      assert.equal(discarded(withHeader({ ...header, engine: 'other' })), 'another engine build');
+      assert.equal(discarded(withHeader({ ...header, tokens: (header.tokens as number) + 1 })), 'corrupt');
+      // The v8.serialize cache of earlier builds (mark "GLC1").
+      const old = Buffer.from(good);
+      old.writeUInt32LE(0x31434c47, old.length - 4);
+      assert.equal(discarded(old), 'another format');
+      assert.equal(discarded(good), undefined);
+
+      // Tokens overwritten: reading them back throws nothing, and entries whose tokens do not decode are not given out.
+      const garbled = Buffer.from(good);
+      for (let i = 0; i < tokens.length; i += 4) if ((i / 4) % 7 === 3) garbled.writeUInt32LE((i * 2654435761) >>> 0, i);
+      fs.writeFileSync(file, garbled);
+      const c = ExtractionCache.open(dir)!;
+      assert.equal(c.discarded, undefined);
+      let returned = 0;
+      for (const [p, e] of entries) {
+        const back = c.take(p, e.size, e.mtimeMs);
+        if (back) {
+          returned++;
+          assert.equal(back.path, p);
+        }
+      }
+      assert.ok(returned < entries.length, `${returned} of ${entries.length} entries read back from garbled tokens`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
