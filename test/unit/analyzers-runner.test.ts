@@ -6,7 +6,9 @@ import * as path from 'node:path';
 import { ANALYZERS } from '../../server/src/core/analyzers/index';
 import { run as cli } from '../../server/src/cli/main';
 import { IMPLEMENTATIONS } from '../../server/src/core/options';
-import { REPO_ROOT, SHARED, yaml } from '../support/workspace';
+import { profileOf } from '../../server/src/core/bindings/profiles';
+import { isRoute, isService } from '../../server/src/core/model/types';
+import { CORPUS, FIXTURES, REPO_ROOT, SHARED, workspaceFromDisk, yaml } from '../support/workspace';
 import { analyze, of, under } from './analyzers-support';
 
 test('every CONTRACT §6 code has exactly one analyzer with the default severity of the table', () => {
@@ -210,4 +212,26 @@ test('CLI check --severity code=level changes the JSON severity and the exit sta
   const o3 = { out: [] as string[], err: [] as string[] };
   assert.equal(cli(['check', dir, '--severity', 'parent-port-not-found=loud'], o3), 2);
   assert.match(o3.err.join(''), /--severity takes CODE=LEVEL/);
+});
+
+test('an analyzer that declares which objects it reads reports only inside such objects (the runner skips files without them)', () => {
+  const ws = workspaceFromDisk([FIXTURES, CORPUS]);
+  const counts = { routes: 0, services: 0 };
+  for (const impl of IMPLEMENTATIONS) {
+    const w = impl === ws.options.implementation ? ws : ws.withOptions({ ...ws.options, implementation: impl });
+    for (const file of w.files()) {
+      const ctx = { ws: w, file, profile: profileOf(impl) };
+      for (const a of ANALYZERS) {
+        if (!a.reads) continue;
+        const owners = file.objects.filter(a.reads === 'routes' ? isRoute : isService);
+        for (const f of a.analyze(ctx)) {
+          if (f.file !== file.path) continue;
+          counts[a.reads]++;
+          assert.ok(owners.some((o) => f.span.start >= o.span.start && f.span.start < o.span.end), `${a.code} in ${file.path} at ${f.span.start} outside every ${a.reads === 'routes' ? 'route' : 'Service'}`);
+        }
+      }
+    }
+  }
+  // The check ran over findings of both kinds.
+  assert.ok(counts.routes > 100 && counts.services > 0, JSON.stringify(counts));
 });

@@ -53,6 +53,7 @@ export const apiVersionDeprecated: Analyzer = {
   code: 'api-version-deprecated',
   defaultSeverity: 'info',
   summary: 'an `apiVersion` that is deprecated, served only by the experimental CRDs, or no longer served, judged against Gateway API v1.6',
+  reads: 'routes',
   analyze(ctx) {
     const out: Finding[] = [];
     for (const o of ctx.file.objects) {

@@ -6,6 +6,7 @@ export const backendExternalname: Analyzer = {
   code: 'backend-externalname',
   defaultSeverity: 'warning',
   summary: 'a backendRef names an ExternalName Service',
+  reads: 'routes',
   analyze(ctx) {
     const out: Finding[] = [];
     for (const { route, b, t } of ruleLevelBackends(ctx)) {

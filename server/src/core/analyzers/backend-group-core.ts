@@ -6,6 +6,7 @@ export const backendGroupCore: Analyzer = {
   code: 'backend-group-core',
   defaultSeverity: 'warning',
   summary: '`group: core` on a Service backendRef (Linkerd resolves it, Istio rejects it)',
+  reads: 'routes',
   analyze(ctx) {
     if (ctx.profile.implementation === 'linkerd') return [];
     const out: Finding[] = [];

@@ -16,6 +16,7 @@ export const backendKindUnsupported: Analyzer = {
   code: 'backend-kind-unsupported',
   defaultSeverity: 'warning',
   summary: 'a backendRef of a group/kind other than core Service (and ServiceImport)',
+  reads: 'routes',
   analyze(ctx) {
     const out: Finding[] = [];
     for (const { route, b, t } of ruleLevelBackends(ctx)) {

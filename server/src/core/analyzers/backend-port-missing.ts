@@ -7,6 +7,7 @@ export const backendPortMissing: Analyzer = {
   code: 'backend-port-missing',
   defaultSeverity: 'error',
   summary: 'a Service backendRef without `port`',
+  reads: 'routes',
   analyze(ctx) {
     const out: Finding[] = [];
     for (const { route, b, t } of ruleLevelBackends(ctx)) {

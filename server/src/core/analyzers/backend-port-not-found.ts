@@ -7,14 +7,14 @@ export const backendPortNotFound: Analyzer = {
   code: 'backend-port-not-found',
   defaultSeverity: 'warning',
   summary: 'a backendRef `port` matches no port of the Service',
+  reads: 'routes',
   analyze(ctx) {
     const out: Finding[] = [];
     for (const { route, b, t } of ruleLevelBackends(ctx)) {
       const svc = t.service;
       if (!resolvesAsService(t, ctx.profile) || !svc || !b.port || svc.type === 'ExternalName') continue;
       const written = intValue(b.port.value);
-      const ports = svc.ports.filter((sp) => sp.port !== undefined);
-      if (written !== undefined && ports.some((sp) => sp.port!.value === written)) {
+      if (written !== undefined && svc.ports.some((sp) => sp.port !== undefined && sp.port.value === written)) {
         if (typeof b.port.value === 'string') {
           // `port: "80"` names the port, but the CRD field is an integer: the API server rejects the route.
           out.push(
@@ -26,6 +26,7 @@ export const backendPortNotFound: Analyzer = {
         }
         continue;
       }
+      const ports = svc.ports.filter((sp) => sp.port !== undefined);
       const byTarget = written === undefined ? undefined : ports.find((sp) => sp.targetPort?.value === written || sp.targetPort?.value === String(written));
       let fixTo: number | undefined;
       let message: string;

@@ -6,6 +6,7 @@ export const backendServiceNotFound: Analyzer = {
   code: 'backend-service-not-found',
   defaultSeverity: 'warning',
   summary: 'a backendRef names a Service not in the workspace (hint when its weight is 0)',
+  reads: 'routes',
   analyze(ctx) {
     const out: Finding[] = [];
     for (const { route, b, t } of ruleLevelBackends(ctx)) {

@@ -6,6 +6,7 @@ export const consumerRouteUnsupported: Analyzer = {
   code: 'consumer-route-unsupported',
   defaultSeverity: 'warning',
   summary: 'a consumer route (parent Service in another namespace) under `cilium` (no consumer routes) or `istio-ambient` (waypoints ignore them)',
+  reads: 'routes',
   analyze(ctx) {
     const impl = ctx.profile.implementation;
     if (impl !== 'cilium' && impl !== 'istio-ambient') return [];

@@ -16,6 +16,7 @@ export const duplicateObject: Analyzer = {
   code: 'duplicate-object',
   defaultSeverity: 'info',
   summary: 'a Service defined again with different ports (the first by file path is used)',
+  reads: 'services',
   analyze(ctx) {
     const out: Finding[] = [];
     for (const o of ctx.file.objects) {

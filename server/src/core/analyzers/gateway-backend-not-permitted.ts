@@ -18,6 +18,7 @@ export const gatewayBackendNotPermitted: Analyzer = {
   code: 'gateway-backend-not-permitted',
   defaultSeverity: 'error',
   summary: "a route with a Gateway parent sends to another namespace's Service with no ReferenceGrant allowing it (never raised for Service parents)",
+  reads: 'routes',
   analyze(ctx) {
     const out: Finding[] = [];
     // Built once per snapshot, not once per file (a scan of every object per file is quadratic).

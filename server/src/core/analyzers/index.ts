@@ -4,6 +4,7 @@
  */
 import { profileOf } from '../bindings/profiles';
 import type { IndexedFile, Workspace } from '../index/snapshot';
+import { isRoute, isService } from '../model/types';
 import { parentGroupCore } from './parent-group-core';
 import { parentGroupMissing } from './parent-group-missing';
 import { parentGroupWrong } from './parent-group-wrong';
@@ -79,8 +80,15 @@ export function analyzeFile(ws: Workspace, path: string, settings: AnalysisSetti
   const file = ws.file(path);
   if (!file || file.objects.length === 0) return [];
   const ctx = { ws, file, profile: profileOf(ws.options.implementation) };
+  let routes = false;
+  let services = false;
+  for (const o of file.objects) {
+    if (isService(o)) services = true;
+    else if (!routes && isRoute(o)) routes = true;
+  }
   const out: Finding[] = [];
   for (const analyzer of ANALYZERS) {
+    if (analyzer.reads === 'routes' ? !routes : analyzer.reads === 'services' && !services) continue;
     const override = settings.severity?.[analyzer.code];
     if (override === 'off') continue;
     let found: Finding[];

@@ -7,6 +7,7 @@ export const meshHostnamesIgnored: Analyzer = {
   code: 'mesh-hostnames-ignored',
   defaultSeverity: 'info',
   summary: 'an HTTPRoute or GRPCRoute with `hostnames` whose parents are all Services (hostnames do nothing there)',
+  reads: 'routes',
   analyze(ctx) {
     const out: Finding[] = [];
     for (const route of routesOf(ctx)) {

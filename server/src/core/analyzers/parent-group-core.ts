@@ -6,6 +6,7 @@ export const parentGroupCore: Analyzer = {
   code: 'parent-group-core',
   defaultSeverity: 'warning',
   summary: '`group: core` on a Service parentRef (Linkerd binds it, Istio ignores it)',
+  reads: 'routes',
   analyze(ctx) {
     const impl = ctx.profile.implementation;
     if (impl === 'linkerd') return [];

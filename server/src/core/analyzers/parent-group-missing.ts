@@ -15,6 +15,7 @@ export const parentGroupMissing: Analyzer = {
   code: 'parent-group-missing',
   defaultSeverity: 'error',
   summary: '`kind: Service` parentRef without `group` (defaults to the Gateway API group, so it binds nothing)',
+  reads: 'routes',
   analyze(ctx) {
     const out = [];
     for (const { route, parents } of resolvedRoutes(ctx)) {

@@ -6,6 +6,7 @@ export const parentGroupWrong: Analyzer = {
   code: 'parent-group-wrong',
   defaultSeverity: 'error',
   summary: '`kind: Service` parentRef with a group other than `""` and `core`: binds nothing',
+  reads: 'routes',
   analyze(ctx) {
     const out: Finding[] = [];
     for (const { route, parents } of resolvedRoutes(ctx)) {

@@ -6,6 +6,7 @@ export const parentPortNotFound: Analyzer = {
   code: 'parent-port-not-found',
   defaultSeverity: 'warning',
   summary: '`port` matches no Service port (it may be a targetPort)',
+  reads: 'routes',
   analyze(ctx) {
     const out: Finding[] = [];
     for (const { route, parents } of resolvedRoutes(ctx)) {

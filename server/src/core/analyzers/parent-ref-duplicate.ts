@@ -22,12 +22,14 @@ export const parentRefDuplicate: Analyzer = {
   code: 'parent-ref-duplicate',
   defaultSeverity: 'error',
   summary: 'two parentRefs of one route name the same parent and are not told apart by `sectionName` (CRD validation rejects the route)',
+  reads: 'routes',
   analyze(ctx) {
     const channel = ctx.ws.options.crdChannel;
     const out: Finding[] = [];
     for (const route of routesOf(ctx)) {
-      const bad = new Set(duplicateParentRefs(route, channel));
-      if (bad.size === 0) continue;
+      const duplicates = duplicateParentRefs(route, channel);
+      if (duplicates.length === 0) continue;
+      const bad = new Set(duplicates);
       const groups = new Map<string, ParentRefNode[]>();
       for (const p of route.parentRefs) if (bad.has(p.index)) groups.set(parentKey(p), [...(groups.get(parentKey(p)) ?? []), p]);
       for (const refs of groups.values()) {

@@ -7,6 +7,7 @@ export const parentSectionNotFound: Analyzer = {
   code: 'parent-section-not-found',
   defaultSeverity: 'warning',
   summary: '`sectionName` matches no Service port name, or names a different port than `port`',
+  reads: 'routes',
   analyze(ctx) {
     const out: Finding[] = [];
     for (const { route, parents } of resolvedRoutes(ctx)) {

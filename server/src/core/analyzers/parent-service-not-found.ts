@@ -6,6 +6,7 @@ export const parentServiceNotFound: Analyzer = {
   code: 'parent-service-not-found',
   defaultSeverity: 'warning',
   summary: 'the Service named by a parentRef is not in the workspace',
+  reads: 'routes',
   analyze(ctx) {
     const out: Finding[] = [];
     for (const { route, parents } of resolvedRoutes(ctx)) {

@@ -6,6 +6,7 @@ export const parentServiceType: Analyzer = {
   code: 'parent-service-type',
   defaultSeverity: 'warning',
   summary: 'the parent Service is headless (`clusterIP: None`) or `type: ExternalName`',
+  reads: 'routes',
   analyze(ctx) {
     const out: Finding[] = [];
     for (const { route, parents } of resolvedRoutes(ctx)) {

@@ -21,6 +21,7 @@ export const routeKindConflict: Analyzer = {
   code: 'route-kind-conflict',
   defaultSeverity: 'warning',
   summary: 'on the route that loses a route kind conflict on a Service port (GRPC > HTTP > TLS > TCP)',
+  reads: 'routes',
   analyze(ctx) {
     const out: Finding[] = [];
     for (const { route, parents } of resolvedRoutes(ctx)) {

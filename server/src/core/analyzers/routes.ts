@@ -69,7 +69,11 @@ export interface BackendTarget {
   readonly weight: number;
 }
 
-export function backendTarget(ws: Workspace, route: RouteObject, b: BackendRefNode): BackendTarget {
+/**
+ * How a backendRef reads. `parents`, the route's resolved parentRefs in `ws`, spare the Service
+ * lookup when a parent names the same Service (a route to its own parent Service, the common case).
+ */
+export function backendTarget(ws: Workspace, route: RouteObject, b: BackendRefNode, parents?: readonly ParentResolution[]): BackendTarget {
   const group = b.group && b.group.value !== null ? b.group.value : '';
   const kind = b.kind?.value ?? 'Service';
   const state: BackendGroupState =
@@ -82,7 +86,11 @@ export function backendTarget(ws: Workspace, route: RouteObject, b: BackendRefNo
           : 'other';
   const namespace = b.namespace?.value ?? route.namespace;
   const name = b.name?.value ?? '';
-  const service = kind === 'Service' && name ? ws.service(namespace, name) : undefined;
+  let service: ServiceObject | undefined;
+  if (kind === 'Service' && name) {
+    const parent = parents?.find((p) => p.target === 'service' && p.name === name && p.namespace === namespace);
+    service = parent ? parent.service : ws.service(namespace, name);
+  }
   const w = b.weight?.value;
   const weight = typeof w === 'number' ? w : typeof w === 'string' && /^\d+$/.test(w) ? Number(w) : 1;
   return { group, kind, state, namespace, name, service, weight };
@@ -105,7 +113,7 @@ export function ruleLevelBackends(ctx: AnalysisContext): Array<{ route: RouteObj
   if (cached) return cached;
   const out: Array<{ route: RouteObject; parents: readonly ParentResolution[]; b: BackendRefNode; t: BackendTarget }> = [];
   for (const { route, parents } of ruleLevelRoutes(ctx)) {
-    for (const b of route.backendRefs) out.push({ route, parents, b, t: backendTarget(ctx.ws, route, b) });
+    for (const b of route.backendRefs) out.push({ route, parents, b, t: backendTarget(ctx.ws, route, b, parents) });
   }
   backendsCache.set(ctx, out);
   return out;

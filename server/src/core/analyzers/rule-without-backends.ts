@@ -7,6 +7,7 @@ export const ruleWithoutBackends: Analyzer = {
   code: 'rule-without-backends',
   defaultSeverity: 'warning',
   summary: 'an HTTPRoute/GRPCRoute rule with no backendRefs and no RequestRedirect (requests get 500)',
+  reads: 'routes',
   analyze(ctx) {
     const out: Finding[] = [];
     for (const { route, parents } of ruleLevelRoutes(ctx)) {

@@ -58,6 +58,11 @@ export interface Analyzer {
   readonly defaultSeverity: Severity;
   /** One line: when the code fires. */
   readonly summary: string;
+  /**
+   * The objects of the file it reports on, when only routes or only Services: the runner does not
+   * call it for a file without any (a third of the files of a large workspace hold no route).
+   */
+  readonly reads?: 'routes' | 'services';
   /** Findings for objects defined in `ctx.file`. */
   analyze(ctx: AnalysisContext): Finding[];
 }

@@ -67,6 +67,7 @@ export const unmatchedRequests: Analyzer = {
   code: 'unmatched-requests',
   defaultSeverity: 'info',
   summary: 'an effective route set for a Service port has no rule matching every request: all other requests get 404',
+  reads: 'routes',
   analyze(ctx) {
     const out: Finding[] = [];
     for (const { route, parents } of resolvedRoutes(ctx)) {

@@ -10,6 +10,7 @@ export const waypointLabelMissing: Analyzer = {
   code: 'waypoint-label-missing',
   defaultSeverity: 'warning',
   summary: 'only with `istio-ambient`: neither the parent Service nor its Namespace has `istio.io/use-waypoint`',
+  reads: 'routes',
   analyze(ctx) {
     if (!ctx.profile.needsWaypoint) return [];
     const out: Finding[] = [];
