@@ -122,13 +122,20 @@ export function serviceBindings(ws: Workspace, service: ServiceObject): ServiceB
   return bindings;
 }
 
+/** The consumer groups of a port no consumer route binds (shared: bindings are never changed). */
+const NO_CONSUMERS: ReadonlyMap<string, RouteGroup> = new Map();
+
 function computeBindings(ws: Workspace, service: ServiceObject): ServiceBindings {
   const profile = profileOf(ws.options.implementation);
   const refs: ParentResolution[] = [];
-  const routesSeen = new Set<RouteObject>();
+  // Each route once. A Service is named by few routes, each route's references listed together:
+  // the set is made only when a second route comes.
+  let first: RouteObject | undefined;
+  let routesSeen: Set<RouteObject> | undefined;
   for (const r of ws.referencesTo(service.namespace, service.name)) {
-    if (r.type !== 'parent' || routesSeen.has(r.route)) continue;
-    routesSeen.add(r.route);
+    if (r.type !== 'parent' || r.route === first || routesSeen?.has(r.route)) continue;
+    if (first === undefined) first = r.route;
+    else (routesSeen ??= new Set([first])).add(r.route);
     for (const res of resolveRoute(ws, r.route)) {
       if (res.target === 'service' && res.namespace === service.namespace && res.name === service.name) refs.push(res);
     }
@@ -137,19 +144,25 @@ function computeBindings(ws: Workspace, service: ServiceObject): ServiceBindings
     .filter((p) => p.port !== undefined)
     .map((port) => {
       const producer: Attachment[] = [];
-      const consumers = new Map<string, Attachment[]>();
+      // Made only for a port with consumer routes (most have none).
+      let consumers: Map<string, Attachment[]> | undefined;
       for (const res of refs) {
         if (!res.binds || !res.ports.includes(port)) continue;
         const a: Attachment = { route: res.route, resolution: res };
         if (res.role === 'producer') producer.push(a);
         else {
+          consumers ??= new Map();
           const list = consumers.get(res.route.namespace);
           if (list) list.push(a);
           else consumers.set(res.route.namespace, [a]);
         }
       }
-      const consumerGroups = new Map<string, RouteGroup>();
-      for (const ns of [...consumers.keys()].sort()) consumerGroups.set(ns, makeGroup(consumers.get(ns)!, profile.kindConflicts));
+      let consumerGroups: ReadonlyMap<string, RouteGroup> = NO_CONSUMERS;
+      if (consumers) {
+        const groups = new Map<string, RouteGroup>();
+        for (const ns of [...consumers.keys()].sort()) groups.set(ns, makeGroup(consumers.get(ns)!, profile.kindConflicts));
+        consumerGroups = groups;
+      }
       return { port, producer: producer.length ? makeGroup(producer, profile.kindConflicts) : null, consumers: consumerGroups };
     });
   return { service, ports, refs };
