@@ -105,6 +105,15 @@ export function analysisSettings(s: Settings): AnalysisSettings {
   return { severity };
 }
 
+/** A folder's analysis settings and their cache key, made once per Settings object (not once per file). */
+function analysisOf(s: Settings): { key: string; settings: AnalysisSettings } {
+  let a = analysisBySettings.get(s);
+  if (!a) analysisBySettings.set(s, (a = { key: JSON.stringify(s.diagnostics.severity), settings: analysisSettings(s) }));
+  return a;
+}
+
+const analysisBySettings = new WeakMap<Settings, { key: string; settings: AnalysisSettings }>();
+
 const SEVERITY: Record<Finding['severity'], DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
   warning: DiagnosticSeverity.Warning,
@@ -695,14 +704,15 @@ export class Indexer {
 
   /** Findings of one file in one snapshot, computed once (diagnostics and quick fixes share them). */
   findings(folder: Folder, ws: Workspace, path: string): Finding[] {
-    const key = `${JSON.stringify(folder.settings.diagnostics.severity)}\u0000${path}`;
+    const analysis = analysisOf(folder.settings);
+    const key = `${analysis.key}\u0000${path}`;
     let perWs = this.findingsCache.get(ws);
     if (!perWs) this.findingsCache.set(ws, (perWs = new Map()));
     const cached = perWs.get(key);
     if (cached) return cached;
     let findings: Finding[] = [];
     try {
-      findings = folder.settings.enable && ws.file(path) ? analyzeFile(ws, path, analysisSettings(folder.settings)) : [];
+      findings = folder.settings.enable && ws.file(path) ? analyzeFile(ws, path, analysis.settings) : [];
     } catch (err) {
       this.connection.console.error(`analysis of ${path} failed: ${(err as Error)?.stack ?? String(err)}`);
     }
