@@ -79,8 +79,8 @@ export const unmatchedRequests: Analyzer = {
         for (const pb of b.ports) {
           if (!p.ports.includes(pb.port)) continue;
           const group = p.role === 'producer' ? pb.producer : pb.consumers.get(route.namespace);
-          if (!group || !group.routes.some((a) => a.route === route)) continue;
-          if (groupHasCatchAll(group)) continue;
+          // The catch-all check is memoised per group: first, before the scan for this route.
+          if (!group || groupHasCatchAll(group) || !group.routes.some((a) => a.route === route)) continue;
           if (!hit) hit = { p, ports: [], group, audience: p.role === 'producer' ? 'producer' : `consumer (callers in ${route.namespace})` };
           if (hit.p === p) hit.ports.push(pb.port.port!.value);
         }
