@@ -75,12 +75,12 @@ export function relativeTo(from: string, to: string): string {
  * be in hundreds of namespaces, and many refs may miss it.
  */
 export function otherNamespacesWithService(ws: Workspace, name: string, except: string): string {
-  const sorted = ws.derived('analyzers:sortedNamespacesByName', () => new Map<string, { list: readonly string[]; joined: string }>());
+  const sorted = ws.derived('analyzers:sortedNamespacesByName', () => new Map<string, { list: readonly string[]; joined: string; has: ReadonlySet<string> }>());
   let entry = sorted.get(name);
   if (!entry) {
     const list = [...(ws.serviceNamespacesByName().get(name) ?? [])].sort();
-    sorted.set(name, (entry = { list, joined: list.join(', ') }));
+    sorted.set(name, (entry = { list, joined: list.join(', '), has: new Set(list) }));
   }
   // `except` is usually the namespace where the Service was not found, so it is not in the list.
-  return entry.list.includes(except) ? entry.list.filter((ns) => ns !== except).join(', ') : entry.joined;
+  return entry.has.has(except) ? entry.list.filter((ns) => ns !== except).join(', ') : entry.joined;
 }
