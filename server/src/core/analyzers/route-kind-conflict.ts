@@ -1,5 +1,7 @@
 import { serviceBindings } from '../bindings/effective';
 import type { ServiceBindings } from '../bindings/effective';
+import type { Workspace } from '../index/snapshot';
+import type { ServiceObject } from '../model/types';
 import { objectId } from '../model/types';
 import type { Analyzer, Finding } from './types';
 import { resolvedRoutes } from './routes';
@@ -17,16 +19,34 @@ function hasConflicts(b: ServiceBindings): boolean {
 
 const withConflicts = new WeakMap<ServiceBindings, boolean>();
 
+/** True when a route of another kind than `kind` names the Service as a parent (kinds collected once per snapshot and Service). */
+function namedByOtherKind(ws: Workspace, service: ServiceObject, kind: string): boolean {
+  const byService = ws.derived('route-kind-conflict:parentKinds', () => new WeakMap<ServiceObject, ReadonlySet<string>>());
+  let kinds = byService.get(service);
+  if (!kinds) {
+    const set = new Set<string>();
+    for (const r of ws.referencesTo(service.namespace, service.name)) if (r.type === 'parent') set.add(r.route.kind);
+    byService.set(service, (kinds = set));
+  }
+  for (const k of kinds) if (k !== kind) return true;
+  return false;
+}
+
 export const routeKindConflict: Analyzer = {
   code: 'route-kind-conflict',
   defaultSeverity: 'warning',
   summary: 'on the route that loses a route kind conflict on a Service port (GRPC > HTTP > TLS > TCP)',
   reads: 'routes',
   analyze(ctx) {
+    // The profile resolves no conflict (every route applies).
+    if (ctx.profile.kindConflicts === 'none') return [];
     const out: Finding[] = [];
     for (const { route, parents } of resolvedRoutes(ctx)) {
       for (const p of parents) {
         if (!p.binds || !p.service) continue;
+        // A route loses only to a route of another kind on the same Service: without one, its
+        // bindings need not be computed (most Services).
+        if (!namedByOtherKind(ctx.ws, p.service, route.kind)) continue;
         const b = serviceBindings(ctx.ws, p.service);
         if (!hasConflicts(b)) continue;
         const lostOn: number[] = [];

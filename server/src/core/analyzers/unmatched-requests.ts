@@ -72,6 +72,9 @@ export const unmatchedRequests: Analyzer = {
     const out: Finding[] = [];
     for (const { route, parents } of resolvedRoutes(ctx)) {
       if ((route.kind !== 'HTTPRoute' && route.kind !== 'GRPCRoute') || !routeRecognised(ctx, route)) continue;
+      // A route with a catch-all rule makes every route set it belongs to catch all requests: no
+      // finding, and no bindings to compute (most routes).
+      if (routeHasCatchAll(route)) continue;
       let hit: { p: ParentResolution; ports: number[]; group: RouteGroup; audience: string } | undefined;
       for (const p of parents) {
         if (!p.binds || !p.service) continue;
