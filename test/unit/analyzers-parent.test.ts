@@ -108,6 +108,13 @@ test('parent-service-not-found: names the namespace where a Service of that name
   assert.deepEqual(f.fixes, []);
 });
 
+test('parent-service-not-found: past five namespaces holding the name, the rest are counted', () => {
+  const files: Record<string, string> = { '/ws/route.yaml': route('  - group: ""\n    kind: Service\n    name: svc-a\n    port: 80').replace('namespace: app', 'namespace: other') };
+  for (const ns of ['n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7']) files[`/ws/${ns}.yaml`] = SVC.replace('namespace: app', `namespace: ${ns}`);
+  const f = single(analyze(files), 'parent-service-not-found');
+  assert.equal(f.message, "Service other/svc-a is not in the workspace, so this producer route binds nothing here. A Service svc-a exists in namespace n1, n2, n3, n4, n5 and 2 more; the parentRef has no namespace, so it means the route's own namespace other.");
+});
+
 test('parent-port-not-found: a targetPort is named as such; fix puts the Service port', () => {
   const run = analyze(ws('  - group: ""\n    kind: Service\n    name: svc-a\n    port: 8080'));
   const f = single(run, 'parent-port-not-found');

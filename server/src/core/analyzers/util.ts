@@ -69,18 +69,27 @@ export function relativeTo(from: string, to: string): string {
   return up === 0 ? `./${rest}` : `${'../'.repeat(up)}${rest}`;
 }
 
+/** How many namespaces a hint names before it only counts the rest. */
+const NAMESPACES_NAMED = 5;
+
+function joinNamespaces(list: readonly string[]): string {
+  if (list.length <= NAMESPACES_NAMED) return list.join(', ');
+  return `${list.slice(0, NAMESPACES_NAMED).join(', ')} and ${list.length - NAMESPACES_NAMED} more`;
+}
+
 /**
  * The namespaces other than `except` holding a Service named `name`, sorted and joined with `, `
- * ('' when none), for "exists in namespace ..." hints. Built once per snapshot and name: a name may
- * be in hundreds of namespaces, and many refs may miss it.
+ * ('' when none), for "exists in namespace ..." hints; past five, the rest are counted ("and 115
+ * more"): a common name can be in hundreds of namespaces, and a message is read in a hover. Built
+ * once per snapshot and name, since many refs may miss the same name.
  */
 export function otherNamespacesWithService(ws: Workspace, name: string, except: string): string {
   const sorted = ws.derived('analyzers:sortedNamespacesByName', () => new Map<string, { list: readonly string[]; joined: string; has: ReadonlySet<string> }>());
   let entry = sorted.get(name);
   if (!entry) {
     const list = [...(ws.serviceNamespacesByName().get(name) ?? [])].sort();
-    sorted.set(name, (entry = { list, joined: list.join(', '), has: new Set(list) }));
+    sorted.set(name, (entry = { list, joined: joinNamespaces(list), has: new Set(list) }));
   }
   // `except` is usually the namespace where the Service was not found, so it is not in the list.
-  return entry.has.has(except) ? entry.list.filter((ns) => ns !== except).join(', ') : entry.joined;
+  return entry.has.has(except) ? joinNamespaces(entry.list.filter((ns) => ns !== except)) : entry.joined;
 }
