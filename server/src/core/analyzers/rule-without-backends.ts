@@ -1,7 +1,13 @@
+import type { RouteRule } from '../model/types';
 import type { Analyzer, Finding, Fix, Severity } from './types';
 import { insertKey } from './edits';
 import { parentRecognised, ruleLevelRoutes } from './routes';
 import { finding, yamlScalar } from './util';
+
+/** A rule with no backendRefs and no RequestRedirect: the requests it matches get a 500 (or are forwarded by Linkerd). */
+function answersNothing(rule: RouteRule): boolean {
+  return rule.backendRefs.length === 0 && !rule.filters.some((f) => f.type === 'RequestRedirect');
+}
 
 export const ruleWithoutBackends: Analyzer = {
   code: 'rule-without-backends',
@@ -12,11 +18,13 @@ export const ruleWithoutBackends: Analyzer = {
     const out: Finding[] = [];
     for (const { route, parents } of ruleLevelRoutes(ctx)) {
       if (route.kind !== 'HTTPRoute' && route.kind !== 'GRPCRoute') continue;
+      // Most routes have backends in every rule: nothing to work out for them.
+      if (!route.rules.some(answersNothing)) continue;
       const recognised = parents.filter((p) => parentRecognised(p, ctx.profile));
       const serviceOnly = recognised.every((p) => p.target === 'service');
       const forwards = ctx.profile.ruleWithoutBackendsForwards && serviceOnly;
       for (const rule of route.rules) {
-        if (rule.backendRefs.length > 0 || rule.filters.some((f) => f.type === 'RequestRedirect')) continue;
+        if (!answersNothing(rule)) continue;
         const where = rule.defaulted ? `${route.kind} ${route.namespace}/${route.name} has no rules, so the API server adds one catch-all rule without backends` : `rule ${rule.index}${rule.name ? ` (${rule.name})` : ''} has no backendRefs and no RequestRedirect`;
         const mirrorOnly = rule.filters.some((f) => f.type === 'RequestMirror') ? ' (a RequestMirror only copies requests; it does not answer them)' : '';
         const severity: Severity = forwards ? 'info' : this.defaultSeverity;

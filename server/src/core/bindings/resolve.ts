@@ -125,15 +125,19 @@ export function selectPorts(
 ): { ports: readonly ServicePort[]; reason?: 'port-not-found' | 'section-not-found' } {
   const portNumber = ref.port ? intValue(ref.port.value) : undefined;
   const section = ignoreSectionName ? undefined : ref.sectionName?.value;
-  let ports = service.ports.filter((p) => p.port !== undefined);
-  if (ref.port) {
-    ports = ports.filter((p) => p.port?.value === portNumber);
-    if (ports.length === 0) return { ports, reason: 'port-not-found' };
+  // One pass: the ports with a number, then those with the ref's port, then those of its
+  // sectionName; the reason names the first condition no port meets.
+  const ports: ServicePort[] = [];
+  let portMatches = 0;
+  for (const p of service.ports) {
+    if (p.port === undefined) continue;
+    if (ref.port && p.port.value !== portNumber) continue;
+    portMatches++;
+    if (section !== undefined && p.name?.value !== section) continue;
+    ports.push(p);
   }
-  if (section !== undefined) {
-    ports = ports.filter((p) => p.name?.value === section);
-    if (ports.length === 0) return { ports, reason: 'section-not-found' };
-  }
+  if (ref.port && portMatches === 0) return { ports, reason: 'port-not-found' };
+  if (section !== undefined && ports.length === 0) return { ports, reason: 'section-not-found' };
   return { ports };
 }
 
