@@ -198,7 +198,7 @@ function readBase(ctx: Ctx, node: unknown, file: string, docIndex: number, itemI
   const apiVersion = stringField(ctx, node, 'apiVersion')?.value;
   if (!kind || !apiVersion) return undefined;
   const metadata = get(ctx, node, 'metadata');
-  const nameField = isMap(metadata) ? stringField(ctx, metadata, 'name') : undefined;
+  const nameField = isMap(metadata) ? stringField(ctx, metadata, 'name', true) : undefined;
   if (!nameField || nameField.value === '') return undefined;
   const ns = isMap(metadata) ? stringField(ctx, metadata, 'namespace') : undefined;
   const labels: Record<string, string> = {};
@@ -340,7 +340,7 @@ export function intValue(v: unknown): number | undefined {
 }
 
 function groupField(ctx: Ctx, node: unknown): Field<string | null> | undefined {
-  const f = presentField(ctx, node, 'group');
+  const f = presentField(ctx, node, 'group', true);
   if (!f) return undefined;
   const v = f.value;
   return { ...f, value: v === null || v === undefined ? null : typeof v === 'object' ? null : String(v) };
@@ -359,7 +359,7 @@ function readRoute(ctx: Ctx, spec: unknown, base: Base, kind: RouteKind, linkerd
         name: stringField(ctx, p, 'name'),
         namespace: stringField(ctx, p, 'namespace'),
         port: presentField(ctx, p, 'port'),
-        sectionName: stringField(ctx, p, 'sectionName'),
+        sectionName: stringField(ctx, p, 'sectionName', true),
       };
     })
     .filter((p): p is ParentRefNode => p !== undefined);

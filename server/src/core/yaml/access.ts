@@ -23,7 +23,7 @@ export interface Ctx {
   readonly text?: string;
 }
 
-/** A value read from YAML, with the span of the value and, when it came from a map, of its key. */
+/** A value read from YAML, with the span of the value and, when asked for (see scalarField), of its key. */
 export interface Field<T> {
   readonly value: T;
   readonly span: Span;
@@ -174,8 +174,15 @@ export function entries(ctx: Ctx, map: unknown, depth = 0): Array<[string, Pair]
   return [...seen];
 }
 
+/*
+ * The key's span is kept only when asked for (`withKey`): the index holds hundreds of thousands of
+ * fields, and only a few kinds of them are ever reported on their key (a Service's `name:`, a
+ * parentRef's `group:` and `sectionName:`); every span object kept costs memory and garbage
+ * collection time on a large workspace.
+ */
+
 /** A field whose value is a scalar. `null` values count as absent. */
-export function scalarField(ctx: Ctx, map: unknown, key: string): Field<string | number | boolean> | undefined {
+export function scalarField(ctx: Ctx, map: unknown, key: string, withKey = false): Field<string | number | boolean> | undefined {
   const pair = getPair(ctx, map, key);
   if (!pair) return undefined;
   const v = deref(ctx, pair.value);
@@ -186,12 +193,12 @@ export function scalarField(ctx: Ctx, map: unknown, key: string): Field<string |
   else if (typeof raw === 'number' || typeof raw === 'boolean') value = raw;
   else return undefined;
   const span = spanOf(ctx, v) ?? spanOf(ctx, pair.key)!;
-  return { value, span, keySpan: spanOf(ctx, pair.key) };
+  return { value, span, keySpan: withKey ? spanOf(ctx, pair.key) : undefined };
 }
 
 /** A field read as a string; numbers and booleans are turned into their text. */
-export function stringField(ctx: Ctx, map: unknown, key: string): Field<string> | undefined {
-  const f = scalarField(ctx, map, key);
+export function stringField(ctx: Ctx, map: unknown, key: string, withKey = false): Field<string> | undefined {
+  const f = scalarField(ctx, map, key, withKey);
   if (!f) return undefined;
   return typeof f.value === 'string' ? (f as Field<string>) : { value: String(f.value), span: f.span, keySpan: f.keySpan };
 }
@@ -200,12 +207,13 @@ export function stringField(ctx: Ctx, map: unknown, key: string): Field<string> 
  * A field whose key is present, whatever its value: used where "present but empty" differs from
  * "absent" (for example `group: ""`, or `group:` with no value, which YAML reads as null).
  */
-export function presentField(ctx: Ctx, map: unknown, key: string): Field<unknown> | undefined {
+export function presentField(ctx: Ctx, map: unknown, key: string, withKey = false): Field<unknown> | undefined {
   const pair = getPair(ctx, map, key);
   if (!pair) return undefined;
   const v = deref(ctx, pair.value);
-  const keySpan = spanOf(ctx, pair.key);
-  const span = spanOf(ctx, v) ?? keySpan!;
+  const keyAt = spanOf(ctx, pair.key);
+  const keySpan = withKey ? keyAt : undefined;
+  const span = spanOf(ctx, v) ?? keyAt!;
   const raw = isScalar(v) ? v.value : v === undefined ? null : v;
   const value = typeof raw === 'string' ? detach(raw) : raw;
   return { value, span, keySpan };
