@@ -14,6 +14,7 @@ import type { AnalysisSettings, Finding, SeverityOverride } from '../core/analyz
 import { docsUrl } from '../core/analyzers/types';
 import { Workspace, serviceKey } from '../core/index/snapshot';
 import type { FileChange, IndexedFile } from '../core/index/snapshot';
+import { extractFile } from '../core/model/extract';
 import { isRoute, isService } from '../core/model/types';
 import type { K8sObject } from '../core/model/types';
 import { DEFAULT_OPTIONS, isImplementation } from '../core/options';
@@ -470,7 +471,7 @@ export class Indexer {
         const hit = cache && stat ? this.cachedChange(folder, f, cache, stat) : undefined;
         if (cache && !hit) this.cacheMisses++;
         else if (hit) this.cacheHits++;
-        batch.push(hit ?? lazyText(this.readChange(folder, f, false, stat))); // listed by listYamlFiles: inside the folder
+        batch.push(hit ?? extractNow(this.readChange(folder, f, false, stat))); // listed by listYamlFiles: inside the folder
       }
       folder.ws = folder.ws.withFilesInPlace(batch);
       report(`${Math.min(i + BATCH_FILES, files.length)}/${files.length} files in ${folder.root}`);
@@ -753,15 +754,19 @@ export class Indexer {
 }
 
 /**
- * A file read from disk during a scan keeps no copy of its text once extracted: the text is read
- * again when positions or edits need it (files with findings, requests). Most files of a workspace
- * are never looked at again, and holding every text doubled the memory of a large workspace.
+ * A file read from disk during a scan is extracted at once and keeps no copy of its text: the text
+ * is read again when positions or edits need it (files with findings, requests). Most files of a
+ * workspace are never looked at again; holding every text doubled the memory of a large workspace,
+ * and texts held until their whole batch was extracted were copied around by the garbage collector.
  */
-function lazyText(change: FileChange): FileChange {
-  if (typeof change.text !== 'string' || change.readText) return change;
+function extractNow(change: FileChange): FileChange {
+  if (typeof change.text !== 'string' || change.readText || change.extracted) return change;
   const path = change.path;
   return {
-    ...change,
+    path,
+    text: '',
+    version: change.version,
+    extracted: extractFile(path, change.text),
     readText: () => {
       const r = readTextFile(path, Number.POSITIVE_INFINITY);
       return 'text' in r ? r.text : '';
