@@ -19,17 +19,24 @@ function hasConflicts(b: ServiceBindings): boolean {
 
 const withConflicts = new WeakMap<ServiceBindings, boolean>();
 
-/** True when a route of another kind than `kind` names the Service as a parent (kinds collected once per snapshot and Service). */
+/** True when a route of another kind than `kind` names the Service as a parent (worked out once per snapshot and Service). */
 function namedByOtherKind(ws: Workspace, service: ServiceObject, kind: string): boolean {
-  const byService = ws.derived('route-kind-conflict:parentKinds', () => new WeakMap<ServiceObject, ReadonlySet<string>>());
-  let kinds = byService.get(service);
-  if (!kinds) {
-    const set = new Set<string>();
-    for (const r of ws.referencesTo(service.namespace, service.name)) if (r.type === 'parent') set.add(r.route.kind);
-    byService.set(service, (kinds = set));
+  // The one kind of the routes naming the Service as a parent, or null when they are of several.
+  const byService = ws.derived('route-kind-conflict:parentKind', () => new WeakMap<ServiceObject, string | null>());
+  let only = byService.get(service);
+  if (only === undefined) {
+    only = '';
+    for (const r of ws.referencesTo(service.namespace, service.name)) {
+      if (r.type !== 'parent' || r.route.kind === only) continue;
+      if (only !== '') {
+        only = null;
+        break;
+      }
+      only = r.route.kind;
+    }
+    byService.set(service, only);
   }
-  for (const k of kinds) if (k !== kind) return true;
-  return false;
+  return only !== kind;
 }
 
 export const routeKindConflict: Analyzer = {
