@@ -356,6 +356,20 @@ test('every span of a realistic route points at the text it names', () => {
   assert.equal(textAt(ws, F, rule.filters[0]!.span), 'type: RequestMirror\n      requestMirror:\n        backendRef: {name: mirror, port: 81}');
 });
 
+test('LineIndex: LF-only texts (found natively) give the lines a character scan gives', () => {
+  for (const text of ['', 'a', '\n', 'a\n', '\n\n', 'ab\ncd\n\nef', 'x\n'.repeat(50) + 'end']) {
+    const lines = new LineIndex(text);
+    const expected = text.split('\n');
+    assert.equal(lines.lineCount, expected.length, JSON.stringify(text));
+    let at = 0;
+    expected.forEach((l, i) => {
+      assert.equal(lines.lineStart(i), at);
+      assert.deepEqual(lines.positionAt(at + l.length), { line: i, character: l.length });
+      at += l.length + 1;
+    });
+  }
+});
+
 test('LineIndex: LF, CRLF and lone CR line endings, round trips and clamping', () => {
   const text = 'a\r\nbc\rd\n\né😀';
   const lines = new LineIndex(text);

@@ -25,6 +25,12 @@ export class LineIndex {
 
   constructor(private readonly text: string) {
     const starts = [0];
+    if (text.indexOf('\r') === -1) {
+      // LF only (the usual case): line breaks are found natively.
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+      this.starts = starts;
+      return;
+    }
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 10 /* \n */) {
