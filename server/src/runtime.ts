@@ -129,17 +129,17 @@ export type ReadResult = { readonly text: string; readonly size: number; readonl
 
 const NO_SPAN = { start: 0, end: 0 };
 
-// eslint-disable-next-line no-control-regex -- the ASCII range starts at NUL
-const NON_ASCII = /[^\x00-\x7f]/;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Decodes file bytes as UTF-8 text, or says why it is not text. */
 export function decodeText(bytes: Uint8Array): { text: string } | { skipped: ReadProblem } {
   const probe = bytes.subarray(0, Math.min(bytes.length, 8192));
   if (probe.includes(0)) return { skipped: { reason: 'binary', span: NO_SPAN, message: 'binary file (contains NUL bytes)' } };
-  // Most manifests are ASCII: then the bytes are the text, with no UTF-8 decoding to do.
-  const ascii = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-  if (!NON_ASCII.test(ascii)) return { text: ascii };
+  // Node's own decoder is the fastest; it replaces invalid bytes with U+FFFD, so a text holding one
+  // goes through the strict decoder, which tells a real U+FFFD from bytes that are not UTF-8. Both
+  // drop a byte order mark.
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  if (text.indexOf('\ufffd') === -1) return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
   try {
     return { text: UTF8.decode(bytes) };
   } catch {
@@ -149,18 +149,48 @@ export function decodeText(bytes: Uint8Array): { text: string } | { skipped: Rea
 
 /** Reads a file as text within the size cap. Never throws. */
 export function readTextFile(file: string, maxFileSize = DEFAULT_MAX_FILE_SIZE): ReadResult {
+  let fd: number | undefined;
   try {
-    const st = fs.statSync(file);
+    // One open: the size is checked on the open file, which is then read whole.
+    fd = fs.openSync(file, 'r');
+    const st = fs.fstatSync(fd);
     if (st.size > maxFileSize) {
       return { skipped: { reason: 'too-large', span: NO_SPAN, message: `file is ${st.size} bytes, over the size cap of ${maxFileSize} bytes` } };
     }
-    const decoded = decodeText(fs.readFileSync(file));
+    const bytes = readAll(fd, st.size, maxFileSize);
+    if (!bytes) {
+      return { skipped: { reason: 'too-large', span: NO_SPAN, message: `file grew over the size cap of ${maxFileSize} bytes while it was read` } };
+    }
+    const decoded = decodeText(bytes);
     if ('skipped' in decoded) return decoded;
     return { text: decoded.text, size: st.size, mtimeMs: st.mtimeMs };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return { skipped: { reason: 'unreadable', span: NO_SPAN, message: `could not be read${code ? ` (${code})` : ''}` } };
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
+}
+
+/**
+ * The bytes of an open file: `size` of them as stat gave it, more if it grew since, or undefined
+ * once it is found to hold more than `cap` bytes (it grew past the size cap after the stat).
+ */
+function readAll(fd: number, size: number, cap: number): Buffer | undefined {
+  let buf = Buffer.allocUnsafe(Math.max(size, 1));
+  let length = 0;
+  for (;;) {
+    if (length > cap) return undefined;
+    if (length === buf.length) {
+      const bigger = Buffer.allocUnsafe(buf.length * 2);
+      buf.copy(bigger, 0, 0, length);
+      buf = bigger;
+    }
+    const n = fs.readSync(fd, buf, length, buf.length - length, null);
+    if (n === 0) break;
+    length += n;
+  }
+  return buf.subarray(0, length);
 }
 
 /** Parses sizes such as `10485760`, `10MB`, `512k`. */

@@ -101,26 +101,33 @@ describe('reading files', () => {
     assert.match(gone!.skipped!.message, /ENOENT/);
   });
 
-  test('a file that grows past the cap between stat and read is still read whole (documented limit) and never throws', () => {
+  test('a file that grows between stat and read is read whole within the cap, and reported too large past it', () => {
     const a = path.join(ws, 'a.yaml');
-    const realStat = fs.statSync;
-    mock.method(fs, 'statSync', ((p: fs.PathLike, o?: fs.StatSyncOptions) => {
-      const st = (realStat as (p: fs.PathLike, o?: fs.StatSyncOptions) => fs.Stats)(p, o);
-      if (String(p) === a) fs.appendFileSync(a, '# more\n');
+    const realFstat = fs.fstatSync;
+    let grow = '# more\n';
+    // The file grows right after its size was taken.
+    mock.method(fs, 'fstatSync', ((fd: number, o?: fs.StatSyncOptions) => {
+      const st = (realFstat as (fd: number, o?: fs.StatSyncOptions) => fs.Stats)(fd, o);
+      fs.appendFileSync(a, grow);
       return st;
-    }) as typeof fs.statSync);
+    }) as typeof fs.fstatSync);
     const r = readTextFile(a, 10_000);
-    assert.ok('text' in r && r.text.endsWith('# more\n'));
+    assert.ok('text' in r && r.text.endsWith('# more\n'), JSON.stringify(r));
+    const size = fs.statSync(a).size;
+    grow = `# ${'x'.repeat(5000)}\n`;
+    assert.deepEqual(readTextFile(a, size + 100), {
+      skipped: { reason: 'too-large', span: { start: 0, end: 0 }, message: `file grew over the size cap of ${size + 100} bytes while it was read` },
+    });
   });
 
   test('unreadable files and folders as reported by the OS (EACCES), binary, non-UTF-8, too large, a folder named .yaml', () => {
     const a = path.join(ws, 'a.yaml');
-    const realRead = fs.readFileSync;
+    const realOpen = fs.openSync;
     // Running as root, chmod 000 does not stop reads; the CLI test checks real permissions as another user.
-    mock.method(fs, 'readFileSync', ((p: fs.PathOrFileDescriptor, o?: unknown) => {
+    mock.method(fs, 'openSync', ((p: fs.PathLike, ...rest: unknown[]) => {
       if (String(p) === a) throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
-      return (realRead as (p: fs.PathOrFileDescriptor, o?: unknown) => unknown)(p, o);
-    }) as typeof fs.readFileSync);
+      return (realOpen as (p: fs.PathLike, ...r: unknown[]) => number)(p, ...rest);
+    }) as typeof fs.openSync);
     assert.deepEqual(readTextFile(a), { skipped: { reason: 'unreadable', span: { start: 0, end: 0 }, message: 'could not be read (EACCES)' } });
     mock.restoreAll();
     fs.mkdirSync(path.join(ws, 'folder.yaml'));
