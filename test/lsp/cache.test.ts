@@ -128,6 +128,31 @@ describe('extraction cache across server starts', () => {
     }
   });
 
+  test('an entry that does not decode: its file is read, the folder analysed, and the diagnostics are a cold start\'s', async () => {
+    const { dir, cacheDir, cleanup } = setup();
+    try {
+      const cold = await run(dir, cacheDir);
+      const file = path.join(cacheDir, CACHE_FILE);
+      const bytes = fs.readFileSync(file);
+      // The first token of the first entry becomes one of no meaning (tag 7); the index and the
+      // stored diagnostics are intact, so the start publishes them before it finds out.
+      bytes.writeUInt32LE(7, 0);
+      fs.writeFileSync(file, bytes);
+      const warm = await run(dir, cacheDir);
+      assert.match(cacheLine(warm) ?? '', /^cache: 2 files reused, 1 read \(/);
+      assert.deepEqual([...warm.diagnostics].sort(), [...cold.diagnostics].sort());
+      assert.deepEqual(warm.hover, cold.hover);
+      assert.deepEqual(warm.references, cold.references);
+      // It wrote the cache again: the next start reuses everything.
+      assert.ok(warm.logs.includes('cache: wrote 3 files'), warm.logs.join('\n'));
+      const again = await run(dir, cacheDir);
+      assert.match(cacheLine(again) ?? '', /^cache: 3 files reused, 0 read, diagnostics of 1 folder\(s\) reused /);
+      assert.deepEqual([...again.diagnostics].sort(), [...cold.diagnostics].sort());
+    } finally {
+      cleanup();
+    }
+  });
+
   test('a file changed on disk between starts is read again (same size, other mtime)', async () => {
     const { dir, cacheDir, cleanup } = setup();
     try {

@@ -375,13 +375,19 @@ export class ExtractionCache {
     return this.entries.size;
   }
 
+  /** True when the cache holds `file` (not taken yet) with this size and mtime. */
+  has(file: string, size: number, mtimeMs: number): boolean {
+    const i = this.entries.get(file);
+    return i !== undefined && this.index[i + 1] === size && this.index[i + 2] === mtimeMs;
+  }
+
   /**
    * The cached extraction of `file` when its size and mtime are unchanged. It is handed over (the
    * snapshot resolves its objects in place), so each entry is given out once.
    */
   take(file: string, size: number, mtimeMs: number): ExtractedFile | undefined {
-    const i = this.entries.get(file);
-    if (i === undefined || this.index[i + 1] !== size || this.index[i + 2] !== mtimeMs) return undefined;
+    if (!this.has(file, size, mtimeMs)) return undefined;
+    const i = this.entries.get(file)!;
     this.entries.delete(file);
     let ex: ExtractedFile;
     try {

@@ -308,8 +308,17 @@ export class Indexer {
         const stored = cache?.diagnostics(folder.root);
         const reuse = stored && stored.key === folderKey(folder) ? stored : undefined;
         const misses = this.cacheMisses;
+        const early = (this.early = reuse ? { folder, stored: reuse, published: false } : undefined);
         await this.scanFolder(folder, (msg) => progress?.report(Math.round((done / Math.max(1, all)) * 100), msg), cache, store, reuse !== undefined);
-        if (reuse && this.cacheMisses === misses) this.publishStored(folder, reuse);
+        this.early = undefined;
+        this.statted.clear();
+        if (reuse && this.cacheMisses === misses) {
+          if (!early?.published) this.publishStored(folder, reuse);
+        } else if (early?.published) {
+          // Published before a cached file turned out unreadable: the folder is analysed after all.
+          folder.fullAnalysis = true;
+          this.reusedDiagnostics--;
+        }
         done++;
       }
       // Open documents outside every folder.
@@ -349,6 +358,8 @@ export class Indexer {
 
   /** Rewrites the cache when the scan read files it did not hold, it held files that are gone, or it lacked diagnostics. */
   private writeCache(cache: ExtractionCache, store: Map<string, CacheEntry>): void {
+    // Every file and every folder's diagnostics came from the cache: nothing new to store.
+    if (!this.cacheMisses && cache.size === 0 && !cache.discarded && this.reusedDiagnostics === this.folders.length) return;
     const published = new Map<string, FolderDiagnostics>();
     for (const folder of this.folders) {
       const d = this.folderDiagnostics(folder, store);
@@ -392,6 +403,39 @@ export class Indexer {
   /** Publishes a folder's stored diagnostics when its snapshot holds exactly the stored files. */
   private publishStored(folder: Folder, stored: FolderDiagnostics): void {
     if (folder.ws.fileCount !== stored.paths.length || stored.paths.some((p) => folder.ws.file(p)?.version !== undefined)) return;
+    this.sendStored(folder, stored);
+  }
+
+  /** The folder whose stored diagnostics may be published during its scan (see `precheck`). */
+  private early: { readonly folder: Folder; readonly stored: FolderDiagnostics; published: boolean } | undefined;
+  /** The stat of each file listed by the scan, taken by `precheck` (null: it could not be read). */
+  private readonly statted = new Map<string, fs.Stats | null>();
+
+  /**
+   * Stats every listed file of a folder with stored diagnostics (`early`) before the scan decodes
+   * any extraction: when every file is cached unchanged and no other file is there, the stored
+   * diagnostics are published at once, and the client reads them while the scan goes on.
+   */
+  private precheck(folder: Folder, files: readonly string[], cache: ExtractionCache): void {
+    const early = this.early;
+    if (early?.folder !== folder) return;
+    let unchanged = files.length === early.stored.paths.length;
+    for (const f of files) {
+      let st: fs.Stats | null = null;
+      try {
+        st = fs.statSync(f);
+      } catch {
+        /* read as a miss */
+      }
+      this.statted.set(f, st);
+      if (unchanged && !(st && st.isFile() && st.size <= folder.settings.maxFileSize && cache.has(f, st.size, st.mtimeMs))) unchanged = false;
+    }
+    if (!unchanged || !early.stored.paths.every((p) => this.statted.has(p))) return;
+    this.sendStored(folder, early.stored);
+    early.published = true;
+  }
+
+  private sendStored(folder: Folder, stored: FolderDiagnostics): void {
     for (const [path, diagnostics] of stored.diagnostics) {
       folder.published.add(path);
       this.collected?.set(path, diagnostics);
@@ -404,13 +448,15 @@ export class Indexer {
   /** The change for `path` from the cache, when its size and mtime are those cached. */
   private cachedChange(folder: Folder, path: string, cache: ExtractionCache, stat: (size: number, mtimeMs: number) => void): FileChange | undefined {
     if (!isYamlPath(path) || this.isExcluded(folder, path)) return undefined;
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(path);
-    } catch {
-      return undefined;
+    let st = this.statted.get(path);
+    if (st === undefined) {
+      try {
+        st = fs.statSync(path);
+      } catch {
+        return undefined;
+      }
     }
-    if (!st.isFile() || st.size > folder.settings.maxFileSize) return undefined;
+    if (!st || !st.isFile() || st.size > folder.settings.maxFileSize) return undefined;
     const extracted = cache.take(path, st.size, st.mtimeMs);
     if (!extracted) return undefined;
     stat(st.size, st.mtimeMs);
@@ -463,6 +509,7 @@ export class Indexer {
       return;
     }
     report(`${files.length} YAML files in ${folder.root}`);
+    if (cache) this.precheck(folder, files, cache);
     for (let i = 0; i < files.length; i += BATCH_FILES) {
       const batch: FileChange[] = [];
       for (const f of files.slice(i, i + BATCH_FILES)) {
