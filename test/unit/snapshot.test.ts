@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serviceBindings } from '../../server/src/core/bindings/effective';
-import { Workspace } from '../../server/src/core/index/snapshot';
+import { Workspace, releaseText } from '../../server/src/core/index/snapshot';
 import { objectId } from '../../server/src/core/model/types';
 import { textAt, workspace } from '../support/workspace';
 
@@ -200,4 +200,25 @@ test('withFilesInPlace builds the same snapshot batch by batch, and never change
   assert.ok(next.service('ns', 'extra'));
   assert.ok(next.service('ns', 's0'));
   assert.equal(ws.service('ns', 'extra'), undefined);
+});
+
+test('releaseText: a file read on demand reads its text again after a release; a given text stays', () => {
+  const text = svc('a');
+  let reads = 0;
+  const ws = Workspace.fromFiles([
+    { path: '/ws/lazy.yaml', text, readText: () => (reads++, text) },
+    { path: '/ws/given.yaml', text: svc('b') },
+  ]);
+  const lazy = ws.file('/ws/lazy.yaml')!;
+  assert.equal(reads, 0);
+  assert.equal(lazy.lines().positionAt(text.indexOf('kind')).line, 1);
+  assert.equal(lazy.text, text);
+  assert.equal(reads, 1);
+  releaseText(lazy);
+  assert.equal(reads, 1);
+  assert.equal(lazy.lines().positionAt(text.indexOf('spec')).line, 3);
+  assert.equal(reads, 2);
+  const given = ws.file('/ws/given.yaml')!;
+  releaseText(given);
+  assert.equal(given.text, svc('b'));
 });

@@ -12,7 +12,7 @@ import type { TextDocuments } from 'vscode-languageserver/node';
 import { analyzeFile } from '../core/analyzers/index';
 import type { AnalysisSettings, Finding, SeverityOverride } from '../core/analyzers/types';
 import { docsUrl } from '../core/analyzers/types';
-import { Workspace, serviceKey } from '../core/index/snapshot';
+import { Workspace, releaseText, serviceKey } from '../core/index/snapshot';
 import type { FileChange, IndexedFile } from '../core/index/snapshot';
 import { extractFile } from '../core/model/extract';
 import { isRoute, isService } from '../core/model/types';
@@ -797,7 +797,16 @@ export class Indexer {
     if (diagnostics.length) folder.published.add(path);
     else folder.published.delete(path);
     void this.connection.sendDiagnostics({ uri: pathToUri(path), version: file?.version, diagnostics });
+    // Texts read from disk to place these diagnostics are read again if something needs them.
+    releaseIfClosed(ws, path);
+    for (const f of findings) for (const r of f.related) releaseIfClosed(ws, r.file);
   }
+}
+
+/** Lets a file that no editor has open drop the text it read on demand. */
+function releaseIfClosed(ws: Workspace, path: string): void {
+  const file = ws.file(path);
+  if (file && file.version === undefined) releaseText(file);
 }
 
 /**

@@ -87,6 +87,19 @@ function sourceOf(file: IndexedFile): string | (() => string) {
   return sources.get(file)?.() ?? file.text;
 }
 
+/** Drops what a file read on demand holds (see `releaseText`). */
+const releasers = new WeakMap<IndexedFile, () => void>();
+
+/**
+ * Forgets the text of a file that was read on demand (FileChange.readText) and its line index: the
+ * next use reads it again. For files whose findings were published and that nobody has open, so
+ * that the texts read to publish diagnostics do not stay in memory. Files whose text was given are
+ * left as they are.
+ */
+export function releaseText(file: IndexedFile): void {
+  releasers.get(file)?.();
+}
+
 function makeFile(extracted: ExtractedFile, source: string | (() => string), version: number | undefined, objects: K8sObject[], skipped?: ReadProblem): IndexedFile {
   let lines: LineIndex | undefined;
   let text = typeof source === 'string' ? source : undefined;
@@ -107,7 +120,13 @@ function makeFile(extracted: ExtractedFile, source: string | (() => string), ver
       return (lines ??= new LineIndex(this.text));
     },
   };
-  if (read) sources.set(file, () => text ?? read);
+  if (read) {
+    sources.set(file, () => text ?? read);
+    releasers.set(file, () => {
+      text = undefined;
+      lines = undefined;
+    });
+  }
   return file;
 }
 
