@@ -123,6 +123,25 @@ class Encoder {
     return id;
   }
 
+  /** The id of the shape with these keys (in this order). */
+  private shape(keys: string[]): number {
+    // Most objects have the shape of the last object whose first key was the same (spans, fields):
+    // compared key by key, without making the shape's name.
+    const last = this.lastShape.get(keys[0]);
+    if (last && last[0].length === keys.length && keys.every((k, i) => k === last[0][i])) return last[1];
+    const name = keys.join('\u0000');
+    let id = this.shapeIds.get(name);
+    if (id === undefined) {
+      id = this.shapes.length;
+      this.shapeIds.set(name, id);
+      this.shapes.push(keys);
+    }
+    this.lastShape.set(keys[0], [this.shapes[id]!, id]);
+    return id;
+  }
+
+  private readonly lastShape = new Map<string | undefined, [string[], number]>();
+
   /**
    * Appends the tokens of `value` (plain data: objects, arrays, strings, numbers, booleans, null,
    * undefined) and returns its first token; throws, leaving no tokens, for anything else (a cycle, a
@@ -148,6 +167,12 @@ class Encoder {
     return out;
   }
 
+  /** A token with a payload that must fit (a value too large for it is not stored). */
+  private token(payload: number, tag: number): void {
+    if (payload >= MAX_UINT) throw new Error('too large to store');
+    this.push(payload * 16 + tag);
+  }
+
   private push(t: number): void {
     if (this.length === this.tokens.length) {
       const grown = new Uint32Array(this.tokens.length * 2);
@@ -169,7 +194,7 @@ class Encoder {
         }
         return;
       case 'string':
-        this.push(this.string(v) * 16 + STR);
+        this.token(this.string(v), STR);
         return;
       case 'boolean':
         this.push((v ? 3 : 2) * 16 + CONST);
@@ -192,26 +217,19 @@ class Encoder {
       if (at < 0) throw new Error('cannot store a cycle');
       // Shared: mark its first token so the decoder keeps it, and refer to it.
       this.tokens[at] = this.tokens[at]! | SHARED;
-      this.push((at - this.start) * 16 + REF);
+      this.token(at - this.start, REF);
       return;
     }
     const here = this.length;
     this.seen.set(o, -1);
     if (Array.isArray(o)) {
       if (Object.getPrototypeOf(o) !== Array.prototype) throw new Error('cannot store an array subclass');
-      this.push(o.length * 16 + ARR);
+      this.token(o.length, ARR);
       for (let i = 0; i < o.length; i++) this.value((o as unknown[])[i]);
     } else {
       if (Object.getPrototypeOf(o) !== Object.prototype) throw new Error('cannot store a non-plain object');
       const keys = Object.keys(o);
-      const shape = keys.join('\u0000');
-      let id = this.shapeIds.get(shape);
-      if (id === undefined) {
-        id = this.shapes.length;
-        this.shapeIds.set(shape, id);
-        this.shapes.push(keys);
-      }
-      this.push(id * 16 + OBJ);
+      this.token(this.shape(keys), OBJ);
       for (const k of keys) this.value((o as Record<string, unknown>)[k]);
     }
     this.seen.set(o, here);
