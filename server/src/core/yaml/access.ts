@@ -41,11 +41,22 @@ const MAX_ALIAS_HOPS = 16;
  */
 const POOL = new Map<string, string>();
 const POOL_MAX = 1 << 16;
+const SMALL: Array<string | undefined> = new Array<string | undefined>(4096).fill(undefined);
 
 /** The same string, not tied to the text it was read from. */
 export function detach(s: string): string {
-  // Shorter substrings are copies already (pooling them too saved little and cost a lookup each).
-  if (s.length < 13) return s;
+  // Shorter substrings are copies already. Many are the same few words (`Service`, `http`, `/`,
+  // `PathPrefix`, a Service's name in every ref to it): a small direct-mapped cache, indexed by a
+  // few characters, shares them without hashing each one into a Map.
+  const n = s.length;
+  if (n < 13) {
+    if (n === 0) return '';
+    const slot = (n * 131 + s.charCodeAt(0) * 31 + s.charCodeAt(n - 1) * 7 + s.charCodeAt(n >> 1)) & (SMALL.length - 1);
+    const seen = SMALL[slot];
+    if (seen === s) return seen;
+    SMALL[slot] = s;
+    return s;
+  }
   let v = POOL.get(s);
   if (v === undefined) {
     v = (' ' + s).slice(1);
