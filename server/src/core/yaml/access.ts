@@ -128,6 +128,14 @@ export function getPair(ctx: Ctx, map: unknown, key: string, depth = 0): Pair | 
   const merges: unknown[] = [];
   for (const item of (m as YAMLMap).items) {
     if (!isPair(item)) continue;
+    const k = item.key;
+    if (isScalar(k)) {
+      // The usual key, a plain scalar: compared without the general path below.
+      const v = k.value;
+      if (typeof v === 'symbol' || (v === '<<' && k.type === 'PLAIN')) merges.push(item.value);
+      else if (v === key || (v !== null && v !== undefined && typeof v !== 'string' && String(v) === key)) own = item;
+      continue;
+    }
     const name = keyName(ctx, item);
     if (isMergeKey(item)) merges.push(item.value);
     else if (name === key) own = item; // the last duplicate wins, as with kubectl
