@@ -88,26 +88,31 @@ export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
 
   set(key: K, value: V): this {
     this.writable();
-    if (!this.has(key)) this.count++;
-    if (this.flat) this.flat.set(key, value);
-    else {
-      this.cache = undefined;
-      this.last.set(key, value);
-      this.log.push([key, value]);
+    if (this.flat) {
+      // One probe: the Map's size tells whether the key is new.
+      this.flat.set(key, value);
+      this.count = this.flat.size;
+      return this;
     }
+    if (!this.has(key)) this.count++;
+    this.cache = undefined;
+    this.last.set(key, value);
+    this.log.push([key, value]);
     return this;
   }
 
   delete(key: K): boolean {
     this.writable();
+    if (this.flat) {
+      const had = this.flat.delete(key);
+      this.count = this.flat.size;
+      return had;
+    }
     if (!this.has(key)) return false;
     this.count--;
-    if (this.flat) this.flat.delete(key);
-    else {
-      this.cache = undefined;
-      this.last.set(key, DELETED);
-      this.log.push([key, DELETED]);
-    }
+    this.cache = undefined;
+    this.last.set(key, DELETED);
+    this.log.push([key, DELETED]);
     return true;
   }
 
