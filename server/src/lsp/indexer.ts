@@ -564,12 +564,11 @@ export class Indexer {
     const current = folder.pending.get(path) ?? folder.ws.file(path);
     if (current && 'text' in current && current.text === text && !('skipped' in current && current.skipped)) return;
     folder.pending.set(path, { path, text, version: doc.version });
-    // Leading-edge debounce: an edit of an open buffer after a quiet spell is analysed at once; a
-    // burst of keystrokes is gathered into one re-analysis CHANGE_DEBOUNCE_MS after the last of them.
-    // Opening a buffer always waits, so the changes an editor sends right after it are gathered too.
-    const opening = current === undefined || current.version === undefined;
+    // Leading-edge debounce: an edit or an opened buffer after a quiet spell is analysed at once; a
+    // burst (keystrokes, editors restored together) is gathered into one re-analysis
+    // CHANGE_DEBOUNCE_MS after the last of them.
     const at = Date.now();
-    const quiet = !opening && at - this.lastChangeAt >= CHANGE_DEBOUNCE_MS;
+    const quiet = at - this.lastChangeAt >= CHANGE_DEBOUNCE_MS;
     this.lastChangeAt = at;
     if (this.initialDone) this.schedule(quiet ? 0 : CHANGE_DEBOUNCE_MS);
   }
