@@ -109,8 +109,10 @@ class Encoder {
   readonly shapes: string[][] = [];
   private readonly stringIds = new Map<string, number>();
   private readonly shapeIds = new Map<string, number>();
-  /** Objects and arrays of the value being encoded: their token (-1 while being encoded). */
+  /** Objects and arrays of the value being encoded: their first token. */
   private readonly seen = new Map<object, number>();
+  /** The objects and arrays being encoded, outermost first. */
+  private readonly open: object[] = [];
   private start = 0;
 
   string(s: string): number {
@@ -156,6 +158,7 @@ class Encoder {
       throw err;
     } finally {
       this.seen.clear();
+      this.open.length = 0;
     }
     return this.start;
   }
@@ -214,14 +217,15 @@ class Encoder {
     const o = v as object;
     const at = this.seen.get(o);
     if (at !== undefined) {
-      if (at < 0) throw new Error('cannot store a cycle');
+      // Met again inside itself: a cycle (rare enough to look for only here).
+      if (this.open.includes(o)) throw new Error('cannot store a cycle');
       // Shared: mark its first token so the decoder keeps it, and refer to it.
       this.tokens[at] = this.tokens[at]! | SHARED;
       this.token(at - this.start, REF);
       return;
     }
-    const here = this.length;
-    this.seen.set(o, -1);
+    this.seen.set(o, this.length);
+    this.open.push(o);
     if (Array.isArray(o)) {
       if (Object.getPrototypeOf(o) !== Array.prototype) throw new Error('cannot store an array subclass');
       this.token(o.length, ARR);
@@ -232,7 +236,7 @@ class Encoder {
       this.token(this.shape(keys), OBJ);
       for (const k of keys) this.value((o as Record<string, unknown>)[k]);
     }
-    this.seen.set(o, here);
+    this.open.pop();
   }
 }
 
