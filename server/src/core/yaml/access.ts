@@ -81,10 +81,20 @@ export function deref(ctx: Ctx, node: unknown): Node | undefined {
 }
 
 export function spanOf(ctx: Ctx, node: unknown): Span | undefined {
-  const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
-  if (!range) return undefined;
-  const start = ctx.base + range[0];
-  let end = ctx.base + range[1];
+  const n = node as { rangeStart?: number; rangeEnd?: number; range?: [number, number, number] } | null | undefined;
+  if (n === null || n === undefined) return undefined;
+  let start: number;
+  let end: number;
+  if (n.rangeStart !== undefined) {
+    // A node of the fast reader (fast.ts) keeps its range as numbers.
+    start = ctx.base + n.rangeStart;
+    end = ctx.base + n.rangeEnd!;
+  } else {
+    const range = n.range;
+    if (!range) return undefined;
+    start = ctx.base + range[0];
+    end = ctx.base + range[1];
+  }
   // A block collection's range runs on over trailing comments; it ends with its last item.
   if ((isMap(node) || isSeq(node)) && !node.flow && node.items.length > 0) {
     const last: unknown = node.items[node.items.length - 1];

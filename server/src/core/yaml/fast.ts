@@ -116,6 +116,38 @@ const MAP_PROTO = proto(YAMLMap.prototype, 'yaml.map');
 const SEQ_PROTO = proto(YAMLSeq.prototype, 'yaml.seq');
 const PAIR_PROTO = proto(Pair.prototype, 'yaml.pair');
 
+/**
+ * A node of this reader keeps its range as two numbers (`rangeStart`, `rangeEnd`) rather than the
+ * `[start, end, nodeEnd]` array of `yaml` nodes: two allocations fewer per node. `range` is still
+ * there for code that reads it, built on demand (`spanOf` reads the numbers directly).
+ */
+interface FastRange {
+  rangeStart: number;
+  rangeEnd: number;
+}
+for (const p of [SCALAR_PROTO, MAP_PROTO, SEQ_PROTO]) {
+  Object.defineProperty(p, 'range', {
+    get(this: FastRange): Range {
+      return [this.rangeStart, this.rangeEnd, this.rangeEnd];
+    },
+    set(this: FastRange, value: Range | undefined) {
+      Object.defineProperty(this, 'range', { value, writable: true, enumerable: true, configurable: true });
+    },
+    configurable: true,
+  });
+}
+
+/** Where a node read here (or an alias) ends. */
+function endOf(node: Node): number {
+  const end = (node as Partial<FastRange>).rangeEnd;
+  return end !== undefined ? end : node.range![1];
+}
+
+function setRange(node: YAMLMap | YAMLSeq, start: number, end: number): void {
+  (node as unknown as FastRange).rangeStart = start;
+  (node as unknown as FastRange).rangeEnd = end;
+}
+
 // Constructors over those prototypes: `new` with a fixed field order gives every node of a kind one
 // hidden class, cheaper to build and to read than `Object.create` plus assignments.
 type Ctor<T, A extends unknown[]> = new (...args: A) => T;
@@ -123,24 +155,29 @@ function withProto<T, A extends unknown[]>(f: (this: T, ...args: A) => void, pro
   (f as unknown as { prototype: object }).prototype = prototype;
   return f as unknown as Ctor<T, A>;
 }
-const FastScalar = withProto(function (this: Scalar, value: unknown, type: Scalar.Type, range: Range) {
+const FastScalar = withProto(function (this: Scalar & FastRange, value: unknown, type: Scalar.Type, start: number, end: number) {
   this.value = value;
   this.type = type;
-  this.range = range;
+  this.rangeStart = start;
+  this.rangeEnd = end;
 }, SCALAR_PROTO);
-const FastMap = withProto(function (this: YAMLMap) {
+const FastMap = withProto(function (this: YAMLMap & FastRange) {
   this.items = [];
+  this.rangeStart = 0;
+  this.rangeEnd = 0;
 }, MAP_PROTO);
-const FastSeq = withProto(function (this: YAMLSeq) {
+const FastSeq = withProto(function (this: YAMLSeq & FastRange) {
   this.items = [];
+  this.rangeStart = 0;
+  this.rangeEnd = 0;
 }, SEQ_PROTO);
 const FastPair = withProto(function (this: Pair<Node, Node>, key: Node, value: Node) {
   this.key = key;
   this.value = value;
 }, PAIR_PROTO);
 
-function scalar(value: unknown, type: Scalar.Type, start: number, end: number, nodeEnd: number): Scalar {
-  return new FastScalar(value, type, [start, end, nodeEnd]);
+function scalar(value: unknown, type: Scalar.Type, start: number, end: number): Scalar {
+  return new FastScalar(value, type, start, end);
 }
 
 function newMap(): YAMLMap {
@@ -322,13 +359,13 @@ class Reader {
       // `pos` is just after the `:`.
       const value = this.mapValue(indent);
       map.items.push(newPair(key, value));
-      end = value.range![1];
+      end = endOf(value);
       const col = this.nextContent(false);
       if (col < indent) break;
       if (col > indent) throw BAIL;
       if (src.charCodeAt(this.pos) === DASH && this.isBlank(this.pos + 1)) throw BAIL;
     }
-    map.range = [start, end, end];
+    setRange(map, start, end);
     return map;
   }
 
@@ -345,7 +382,7 @@ class Reader {
       if (c === 63 /* ? */ || c === 60 /* < (merge key) */ || !this.plainStart(start, false)) throw BAIL;
       if (!this.plainEnd(start, false)) throw BAIL;
       const end = this.plainEndAt;
-      key = scalar(resolvePlain(src.slice(start, end)), 'PLAIN', start, end, end);
+      key = scalar(resolvePlain(src.slice(start, end)), 'PLAIN', start, end);
       this.pos = this.plainStopAt;
     }
     if (src.charCodeAt(this.pos) !== COLON || !this.isBlank(this.pos + 1)) throw BAIL;
@@ -375,7 +412,7 @@ class Reader {
     // An anchored empty value: rare; leave it to `yaml`.
     if (anchor !== undefined) throw BAIL;
     this.pos = save;
-    return scalar(null, 'PLAIN', emptyAt, emptyAt, emptyAt);
+    return scalar(null, 'PLAIN', emptyAt, emptyAt);
   }
 
   /** Reads `&name` and the spaces after it, if `pos` is at one. */
@@ -423,7 +460,7 @@ class Reader {
         else {
           if (anchor !== undefined) throw BAIL;
           this.pos = save;
-          item = scalar(null, 'PLAIN', emptyAt, emptyAt, emptyAt);
+          item = scalar(null, 'PLAIN', emptyAt, emptyAt);
         }
       } else {
         // `- &a key: v` anchors the key, `- &a - x` a nested sequence: leave those to `yaml`.
@@ -432,13 +469,13 @@ class Reader {
         item = this.blockNode(col, indent);
       }
       seq.items.push(withAnchor(item, anchor));
-      end = item.range![1];
+      end = endOf(item);
       const col = this.nextContent(false);
       if (col < indent) break;
       if (col > indent) throw BAIL;
       if (!(src.charCodeAt(this.pos) === DASH && this.isBlank(this.pos + 1))) break;
     }
-    seq.range = [start, end, end];
+    setRange(seq, start, end);
     return seq;
   }
 
@@ -460,7 +497,7 @@ class Reader {
     if (this.plainEnd(start, false)) throw BAIL;
     const end = this.plainEndAt;
     this.pos = this.plainStopAt;
-    return scalar(resolvePlain(src.slice(start, end)), 'PLAIN', start, end, end);
+    return scalar(resolvePlain(src.slice(start, end)), 'PLAIN', start, end);
   }
 
   /** True when a plain scalar may start at `i`. */
@@ -568,7 +605,7 @@ class Reader {
       value = raw.indexOf('\\') === -1 ? raw : unescape(raw);
     }
     this.pos = end;
-    return scalar(value, type, start, end, end);
+    return scalar(value, type, start, end);
   }
 
   /** A flow collection that opens and closes on the current line. */
@@ -612,7 +649,7 @@ class Reader {
       }
     }
     this.pos++;
-    coll.range = [start, this.pos, this.pos];
+    setRange(coll, start, this.pos);
     return coll;
   }
 
@@ -652,7 +689,7 @@ class Reader {
     let stop = end;
     while (src.charCodeAt(stop) === SPACE) stop++;
     this.pos = stop;
-    return scalar(resolvePlain(src.slice(start, end)), 'PLAIN', start, end, end);
+    return scalar(resolvePlain(src.slice(start, end)), 'PLAIN', start, end);
   }
 }
 
