@@ -362,11 +362,13 @@ export class Workspace {
     };
     const affected = new Set<string>();
     const affectedNamespaces = new Set<string>();
+    // Memoised results to drop: none to look for while nothing is memoised (an initial scan).
+    const tracked = this.serviceMemo.size > 0;
     let objectCount = this.objectCount;
     let kustomizationsChanged = false;
 
     const removeObjects = (file: IndexedFile): void => {
-      Workspace.affectedKeys(file.objects, affected, affectedNamespaces);
+      if (tracked) Workspace.affectedKeys(file.objects, affected, affectedNamespaces);
       objectCount -= file.objects.length;
       for (const o of file.objects) {
         const key = objectKey(o.kind, o.namespace, o.name);
@@ -385,7 +387,7 @@ export class Workspace {
       }
     };
     const addObjects = (objects: readonly K8sObject[]): void => {
-      Workspace.affectedKeys(objects, affected, affectedNamespaces);
+      if (tracked) Workspace.affectedKeys(objects, affected, affectedNamespaces);
       objectCount += objects.length;
       for (const o of objects) {
         const key = objectKey(o.kind, o.namespace, o.name);
