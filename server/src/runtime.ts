@@ -65,7 +65,11 @@ export function listYamlFiles(root: string, options: WalkOptions = {}): string[]
   if (st?.isFile()) return [toPosix(path.resolve(root))];
   const visited = new Set<string>();
   const maxDepth = options.maxDepth ?? 64;
-  const walk = (dir: string, depth: number): void => {
+  // Paths are built from `root` as given (messages about folders show it so); listed files are absolute.
+  const absolute = path.isAbsolute(root);
+  const abs = (p: string): string => toPosix(absolute ? p : path.resolve(p));
+  // `rel` is the folder's path relative to the root, with `/` (built as the walk goes down).
+  const walk = (dir: string, rel: string, depth: number): void => {
     if (depth > maxDepth) {
       options.onSkip?.(toPosix(dir), 'folder nesting too deep');
       return;
@@ -88,11 +92,11 @@ export function listYamlFiles(root: string, options: WalkOptions = {}): string[]
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const full = path.join(dir, e.name);
-      const rel = toPosix(path.relative(root, full));
-      if (options.exclude?.(rel)) continue;
+      const relEntry = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (options.exclude?.(relEntry)) continue;
       if (e.isDirectory()) {
         if (SKIPPED_DIRS.has(e.name)) continue;
-        walk(full, depth + 1);
+        walk(full, relEntry, depth + 1);
       } else if (e.isSymbolicLink()) {
         // Links are followed only while they stay inside the root.
         let target: string;
@@ -106,14 +110,14 @@ export function listYamlFiles(root: string, options: WalkOptions = {}): string[]
           continue;
         }
         const ts = safeStat(target);
-        if (ts?.isDirectory() && !SKIPPED_DIRS.has(e.name)) walk(full, depth + 1);
-        else if (ts?.isFile() && isYamlPath(e.name)) out.push(toPosix(path.resolve(full)));
+        if (ts?.isDirectory() && !SKIPPED_DIRS.has(e.name)) walk(full, relEntry, depth + 1);
+        else if (ts?.isFile() && isYamlPath(e.name)) out.push(abs(full));
       } else if (e.isFile() && isYamlPath(e.name)) {
-        out.push(toPosix(path.resolve(full)));
+        out.push(abs(full));
       }
     }
   };
-  walk(root, 0);
+  walk(root, '', 0);
   return out;
 }
 
