@@ -90,6 +90,26 @@ describe('extraction cache file', () => {
       assert.ok(routesWithSharedRefs > 10, `routes whose backendRefs are shared with their rules: ${routesWithSharedRefs}`);
       assert.equal(cache.size, 0);
     } finally {
+      cache.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('entries taken in any order, and entries larger than the window read at a time, come back exactly', async () => {
+    const files = sharedFiles().slice(0, 120);
+    const big = { path: '/w/big.yaml', objects: [{ kind: 'Big', file: '/w/big.yaml', values: Array.from({ length: 700_000 }, (_, i) => i % 3 === 0 ? { start: i, end: i + 1 } : i) }], problems: [], documents: [], suppressions: [] } as unknown as ExtractedFile;
+    const all = [...files.map((f) => extractFile(f.path, f.text)), big, ...files.slice(0, 5).map((f) => extractFile(`/again${f.path}`, f.text))];
+    const { cache, dir } = await roundTrip(all.map((ex) => [ex.path, entry(ex)]));
+    try {
+      // Backwards, then the rest forwards from the middle: the window moves both ways.
+      const order = [...all.keys()].reverse();
+      for (const i of [...order.slice(0, 60), ...order.slice(60).reverse()]) assert.deepStrictEqual(cache.take(all[i]!.path, 10, 1732693123456.789), all[i], all[i]!.path);
+      assert.equal(cache.size, 0);
+      cache.close();
+      // Closed: nothing more comes out (no throw).
+      assert.equal(cache.take(all[0]!.path, 10, 1732693123456.789), undefined);
+    } finally {
+      cache.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -123,6 +143,7 @@ describe('extraction cache file', () => {
       assert.equal(t.list[0], t.a);
       assert.equal(t.list[1][0], t.a);
     } finally {
+      cache.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -142,6 +163,7 @@ describe('extraction cache file', () => {
       assert.equal(cache.take('/w/b.yaml', 10, 1732693123456.789), undefined);
       assert.deepStrictEqual(cache.take('/w/a.yaml', 10, 1732693123456.789), ok);
     } finally {
+      cache.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -165,9 +187,14 @@ describe('extraction cache file', () => {
     ]);
     const { cache, dir } = await roundTrip([['/w/a.yaml', entry(extractFile('/w/a.yaml', 'kind: Service\n'))]], folders);
     try {
-      for (const [root, expected] of folders) assert.deepStrictEqual(cache.diagnostics(root), expected);
+      for (const [root, expected] of folders) {
+        assert.equal(cache.diagnosticsKey(root), expected.key);
+        assert.deepStrictEqual(cache.diagnostics(root), expected);
+      }
       assert.equal(cache.diagnostics('/other'), undefined);
+      assert.equal(cache.diagnosticsKey('/other'), undefined);
     } finally {
+      cache.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -175,11 +202,13 @@ describe('extraction cache file', () => {
   test('a cache that is missing, truncated, overwritten, of another format or engine build is not used', async () => {
     const files = sharedFiles().slice(0, 40);
     const entries = files.map((f): [string, CacheEntry] => [f.path, entry(extractFile(f.path, f.text))]);
-    const { dir } = await roundTrip(entries);
+    const { cache: first, dir } = await roundTrip(entries);
+    first.close();
     const file = path.join(dir, CACHE_FILE);
     try {
       assert.equal(ExtractionCache.open(undefined), undefined);
       const empty = ExtractionCache.open(path.join(dir, 'none'))!;
+      empty.close();
       assert.equal(empty.size, 0);
       assert.equal(empty.discarded, undefined);
 
@@ -187,6 +216,7 @@ describe('extraction cache file', () => {
       const discarded = (bytes: Buffer | string): string | undefined => {
         fs.writeFileSync(file, bytes);
         const c = ExtractionCache.open(dir)!;
+        c.close();
         if (c.discarded) assert.equal(c.size, 0);
         return c.discarded;
       };
@@ -227,6 +257,7 @@ describe('extraction cache file', () => {
           assert.equal(back.path, p);
         }
       }
+      c.close();
       assert.ok(returned < entries.length, `${returned} of ${entries.length} entries read back from garbled tokens`);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

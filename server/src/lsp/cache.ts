@@ -20,7 +20,7 @@ import type { ExtractedFile } from '../core/model/extract';
 declare const GAMMA_LENS_VERSION: string;
 
 /** Bumped whenever the stored shape changes. */
-const FORMAT = 4;
+const FORMAT = 5;
 export const CACHE_FILE = 'gamma-lens-extractions.v1.bin';
 /** The file ends with the header's length and this mark. */
 const MARK = 0x32434c47; // "GLC2"
@@ -78,8 +78,8 @@ interface Header {
   readonly shapes: string[][];
   /** [path (string index), size, mtimeMs, first token, token count] of each file, flat. */
   readonly index: number[];
-  /** [folder root, first token, token count] of each folder's stored diagnostics (`StoredDiagnostics`). */
-  readonly published: Array<[string, number, number]>;
+  /** [folder root, its key, first token, token count] of each folder's stored diagnostics (`StoredDiagnostics`). */
+  readonly published: Array<[string, string, number, number]>;
 }
 
 /** A folder's diagnostics as stored: [key, paths, files with diagnostics, their lists]. */
@@ -96,6 +96,21 @@ function engineId(): string {
   } catch {
     return version;
   }
+}
+
+/**
+ * Reads `length` bytes (all of `into` by default) at `position` of the file into `into`; what it
+ * returns is the part of `into` read, and throws when the file ends before.
+ */
+function readAt(fd: number, into: Buffer, position: number, length = into.length): Buffer {
+  let done = 0;
+  while (done < length) {
+    const n = fs.readSync(fd, into, done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  if (done < length) throw new Error('the file ends early');
+  return into.subarray(0, length);
 }
 
 const scratch = new Float64Array(1);
@@ -242,6 +257,7 @@ class Encoder {
 
 /** Rebuilds values from tokens (throws on tokens that do not make a value). */
 class Decoder {
+  private tokens: Uint32Array = new Uint32Array(0);
   private p = 0;
   private end = 0;
   private start = 0;
@@ -250,7 +266,6 @@ class Decoder {
   private readonly build: Array<() => unknown>;
 
   constructor(
-    private readonly tokens: Uint32Array,
     private readonly strings: readonly string[],
     shapes: readonly (readonly string[])[],
   ) {
@@ -283,9 +298,10 @@ class Decoder {
     });
   }
 
-  /** The value of tokens [start, start + count). */
-  decode(start: number, count: number): unknown {
-    if (start + count > this.tokens.length) throw new Error('out of range');
+  /** The value of `tokens` [start, start + count). */
+  decode(tokens: Uint32Array, start: number, count: number): unknown {
+    if (start + count > tokens.length) throw new Error('out of range');
+    this.tokens = tokens;
     this.p = this.start = start;
     this.end = start + count;
     this.shared = undefined;
@@ -339,57 +355,97 @@ class Decoder {
   }
 }
 
+/** Tokens read from the file at a time: the cache is never held whole in memory. */
+const WINDOW = 1 << 19;
+
 export class ExtractionCache {
+  /** Tokens [windowStart, windowStart + window.length) of the file. */
+  private window: Uint32Array = new Uint32Array(0);
+  private windowStart = 0;
+
   private constructor(
     readonly file: string,
     /** The index (Header.index) position of each file not taken yet. */
     private readonly entries: Map<string, number>,
     private readonly index: readonly number[],
-    private readonly published: ReadonlyMap<string, [number, number]>,
+    /** [key, first token, token count] of each folder's stored diagnostics. */
+    private readonly published: ReadonlyMap<string, [string, number, number]>,
     private readonly decoder: Decoder | undefined,
+    /** The open cache file (closed by `close`), and its number of tokens. */
+    private fd: number | undefined,
+    private readonly tokenCount: number,
     /** Why an existing cache file was not used, if it was not. */
     readonly discarded?: string,
   ) {}
 
-  /** The cache in `dir` (empty when there is none or it cannot be used); undefined without a folder. */
+  /**
+   * The cache in `dir` (empty when there is none or it cannot be used); undefined without a folder.
+   * Only its header is read here; the file stays open until `close`, and extractions are read as
+   * they are taken, a window of tokens at a time.
+   */
   static open(dir: string | undefined): ExtractionCache | undefined {
     if (!dir) return undefined;
     const file = path.join(dir, CACHE_FILE);
-    const none = (why?: string): ExtractionCache => new ExtractionCache(file, new Map(), [], new Map(), undefined, why);
-    let bytes: Buffer;
+    const none = (why?: string): ExtractionCache => new ExtractionCache(file, new Map(), [], new Map(), undefined, undefined, 0, why);
+    let fd: number;
     try {
-      bytes = fs.readFileSync(file);
+      fd = fs.openSync(file, 'r');
     } catch {
       return none();
     }
+    const discard = (why: string): ExtractionCache => {
+      fs.closeSync(fd);
+      return none(why);
+    };
     try {
-      if (bytes.length < 8 || bytes.readUInt32LE(bytes.length - 4) !== MARK) return none(bytes.length >= 8 && bytes.readUInt32LE(bytes.length - 4) === 0x31434c47 ? 'another format' : 'corrupt');
-      const headerLength = bytes.readUInt32LE(bytes.length - 8);
-      if (headerLength > bytes.length - 8) return none('corrupt');
-      const header = JSON.parse(bytes.toString('utf8', bytes.length - 8 - headerLength, bytes.length - 8)) as Header;
-      if (!header || typeof header !== 'object' || header.format !== FORMAT) return none('another format');
-      if (header.engine !== engineId()) return none('another engine build');
+      const size = fs.fstatSync(fd).size;
+      const trailer = size >= 8 ? readAt(fd, Buffer.alloc(8), size - 8) : undefined;
+      if (!trailer || trailer.readUInt32LE(4) !== MARK) return discard(trailer?.readUInt32LE(4) === 0x31434c47 ? 'another format' : 'corrupt');
+      const headerLength = trailer.readUInt32LE(0);
+      if (headerLength > size - 8) return discard('corrupt');
+      const header = JSON.parse(readAt(fd, Buffer.alloc(headerLength), size - 8 - headerLength).toString('utf8')) as Header;
+      if (!header || typeof header !== 'object' || header.format !== FORMAT) return discard('another format');
+      if (header.engine !== engineId()) return discard('another engine build');
       const { tokens: count, strings, shapes, index, published } = header;
-      if (!Array.isArray(strings) || !Array.isArray(shapes) || !Array.isArray(index) || !Array.isArray(published) || count * 4 !== bytes.length - 8 - headerLength) return none('corrupt');
-      if (!shapes.every((s) => Array.isArray(s) && s.every((k) => typeof k === 'string'))) return none('corrupt');
-      // A typed array needs an aligned start; a whole-file read is aligned, a copy if not.
-      const tokens = bytes.byteOffset % 4 === 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset, count) : new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + count * 4));
+      if (!Array.isArray(strings) || !Array.isArray(shapes) || !Array.isArray(index) || !Array.isArray(published) || count * 4 !== size - 8 - headerLength) return discard('corrupt');
+      if (!shapes.every((s) => Array.isArray(s) && s.every((k) => typeof k === 'string'))) return discard('corrupt');
       const inRange = (start: unknown, n: unknown): boolean => typeof start === 'number' && typeof n === 'number' && start >= 0 && n >= 0 && start + n <= count;
       const entries = new Map<string, number>();
       for (let i = 0; i + 5 <= index.length; i += 5) {
         const p = strings[index[i]!];
-        if (typeof p !== 'string' || !inRange(index[i + 3], index[i + 4])) return none('corrupt');
+        if (typeof p !== 'string' || !inRange(index[i + 3], index[i + 4])) return discard('corrupt');
         entries.set(p, i);
       }
-      const folders = new Map<string, [number, number]>();
+      const folders = new Map<string, [string, number, number]>();
       for (const e of published) {
-        if (!Array.isArray(e) || typeof e[0] !== 'string' || !inRange(e[1], e[2])) return none('corrupt');
-        folders.set(e[0], [e[1], e[2]]);
+        if (!Array.isArray(e) || typeof e[0] !== 'string' || typeof e[1] !== 'string' || !inRange(e[2], e[3])) return discard('corrupt');
+        folders.set(e[0], [e[1], e[2], e[3]]);
       }
-      return new ExtractionCache(file, entries, index, folders, new Decoder(tokens, strings, shapes));
+      return new ExtractionCache(file, entries, index, folders, new Decoder(strings, shapes), fd, count);
     } catch {
-      return none('corrupt');
+      return discard('corrupt');
     }
+  }
+
+  /** Closes the file: nothing more can be taken. */
+  close(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+    this.window = new Uint32Array(0);
+  }
+
+  /** The tokens [start, start + count) of the file: the window holding them, and where they start in it. */
+  private tokens(start: number, count: number): [Uint32Array, number] {
+    if (start >= this.windowStart && start + count <= this.windowStart + this.window.length) return [this.window, start - this.windowStart];
+    if (this.fd === undefined) throw new Error('closed');
+    // Entries are read in about the order they were written: the window moves forward.
+    const n = Math.min(Math.max(count, WINDOW), this.tokenCount - start);
+    // The window's buffer is reused when large enough (an unpooled buffer: aligned for the view).
+    const into = this.window.byteOffset === 0 && this.window.buffer.byteLength >= n * 4 ? Buffer.from(this.window.buffer, 0, n * 4) : Buffer.allocUnsafeSlow(n * 4);
+    const bytes = readAt(this.fd, into, start * 4);
+    this.window = new Uint32Array(bytes.buffer, bytes.byteOffset, n);
+    this.windowStart = start;
+    return [this.window, 0];
   }
 
   /** Entries not taken (yet). */
@@ -413,7 +469,7 @@ export class ExtractionCache {
     this.entries.delete(file);
     let ex: ExtractedFile;
     try {
-      ex = this.decoder!.decode(this.index[i + 3]!, this.index[i + 4]!) as ExtractedFile;
+      ex = this.decoder!.decode(...this.tokens(this.index[i + 3]!, this.index[i + 4]!), this.index[i + 4]!) as ExtractedFile;
     } catch {
       return undefined;
     }
@@ -423,13 +479,18 @@ export class ExtractionCache {
     return ex;
   }
 
+  /** The key of the diagnostics stored for the folder at `root` (see `FolderDiagnostics`), read without them. */
+  diagnosticsKey(root: string): string | undefined {
+    return this.published.get(root)?.[0];
+  }
+
   /** The diagnostics stored for the folder at `root`, if any (see `FolderDiagnostics`). */
   diagnostics(root: string): FolderDiagnostics | undefined {
     const at = this.published.get(root);
     if (!at) return undefined;
     let d: StoredDiagnostics;
     try {
-      d = this.decoder!.decode(at[0], at[1]) as StoredDiagnostics;
+      d = this.decoder!.decode(...this.tokens(at[1], at[2]), at[2]) as StoredDiagnostics;
     } catch {
       return undefined;
     }
@@ -484,7 +545,7 @@ export class ExtractionCache {
       for (const [root, d] of published) {
         const stored: StoredDiagnostics = [d.key, [...d.paths], [...d.diagnostics.keys()], [...d.diagnostics.values()]];
         const at = store(stored);
-        if (at) folders.push([root, at[0], at[1]]);
+        if (at) folders.push([root, d.key, at[0], at[1]]);
       }
       flush();
       const header: Header = { format: FORMAT, engine: engineId(), tokens: written, strings: enc.strings, shapes: enc.shapes, index, published: folders };

@@ -305,8 +305,8 @@ export class Indexer {
       for (const folder of this.folders) {
         // A folder whose files are all unchanged since the cache was written gets the diagnostics
         // published then, without an analysis; open buffers are then applied as edits.
-        const stored = cache?.diagnostics(folder.root);
-        const reuse = stored && stored.key === folderKey(folder) ? stored : undefined;
+        const stored = cache?.diagnosticsKey(folder.root) === folderKey(folder) ? cache?.diagnostics(folder.root) : undefined;
+        const reuse = stored?.key === folderKey(folder) ? stored : undefined;
         const misses = this.cacheMisses;
         const early = (this.early = reuse ? { folder, stored: reuse, published: false } : undefined);
         await this.scanFolder(folder, (msg) => progress?.report(Math.round((done / Math.max(1, all)) * 100), msg), cache, store, reuse !== undefined);
@@ -321,6 +321,8 @@ export class Indexer {
         }
         done++;
       }
+      // Every extraction the scans could use is taken: the cache file is let go.
+      cache?.close();
       // Open documents outside every folder.
       for (const d of this.documents.all()) {
         const p = uriToPath(d.uri);
@@ -365,7 +367,7 @@ export class Indexer {
       const d = this.folderDiagnostics(folder, store);
       if (d) published.set(folder.root, d);
     }
-    const newDiagnostics = [...published].some(([root, d]) => cache.diagnostics(root)?.key !== d.key);
+    const newDiagnostics = [...published].some(([root, d]) => cache.diagnosticsKey(root) !== d.key);
     if (!this.cacheMisses && cache.size === 0 && !cache.discarded && !newDiagnostics) return;
     // In slices, beside the job queue: edits and requests after `ready` are not held up by it.
     void ExtractionCache.write(cache.file, store, published, yieldNow).then(
