@@ -11,9 +11,11 @@ import {
   isScalar,
   presentField,
   scalarField,
+  scalarValue,
   seqItems,
   spanOf,
   stringField,
+  stringValue,
 } from '../yaml/access';
 import type { Ctx, Field } from '../yaml/access';
 import { looksTemplated, parseChunk, peekKind, splitDocuments } from '../yaml/documents';
@@ -131,7 +133,7 @@ export function extractFile(path: string, text: string, options: ExtractOptions 
         const k = readKustomization(ctx, root, path, chunk.index, chunk.span);
         if (k) objects.push(k);
       } else if (isMap(root)) {
-        const kind = stringField(ctx, root, 'kind')?.value;
+        const kind = stringValue(ctx, root, 'kind');
         if (kind !== undefined && kind.endsWith('List') && get(ctx, root, 'items') !== undefined) {
           seqItems(ctx, get(ctx, root, 'items')).forEach((item, i) => {
             const o = readObject(ctx, item, path, chunk.index, i, spanOf(ctx, item) ?? chunk.span);
@@ -202,8 +204,8 @@ function splitApiVersion(apiVersion: string): { group: string; version: string }
 }
 
 function readBase(ctx: Ctx, node: unknown, file: string, docIndex: number, itemIndex: number, span: Span): (ObjectBase & { kind: string }) | undefined {
-  const kind = stringField(ctx, node, 'kind')?.value;
-  const apiVersion = stringField(ctx, node, 'apiVersion')?.value;
+  const kind = stringValue(ctx, node, 'kind');
+  const apiVersion = stringValue(ctx, node, 'apiVersion');
   if (!kind || !apiVersion) return undefined;
   const metadata = get(ctx, node, 'metadata');
   const nameField = isMap(metadata) ? stringField(ctx, metadata, 'name', true) : undefined;
@@ -214,8 +216,8 @@ function readBase(ctx: Ctx, node: unknown, file: string, docIndex: number, itemI
     const v = deref(ctx, pair.value);
     if (isScalar(v) && v.value !== null) (labels ??= {})[detach(k)] = detach(String(v.value));
   }
-  const disable = stringField(ctx, get(ctx, metadata, 'annotations'), 'gamma-lens.io/disable')?.value;
-  const created = scalarField(ctx, metadata, 'creationTimestamp')?.value;
+  const disable = stringValue(ctx, get(ctx, metadata, 'annotations'), 'gamma-lens.io/disable');
+  const created = scalarValue(ctx, metadata, 'creationTimestamp');
   const { group, version } = splitApiVersion(apiVersion);
   return {
     kind,
@@ -267,35 +269,35 @@ function readObject(ctx: Ctx, node: unknown, file: string, docIndex: number, ite
       if (base.group !== GATEWAY_GROUP) break;
       return finish(base, {
         kind: 'Gateway',
-        gatewayClassName: stringField(ctx, spec, 'gatewayClassName')?.value,
+        gatewayClassName: stringValue(ctx, spec, 'gatewayClassName'),
         listeners: seqItems(ctx, get(ctx, spec, 'listeners')).map(
           (l): GatewayListener => ({
-            name: stringField(ctx, l, 'name')?.value,
-            port: intValue(scalarField(ctx, l, 'port')?.value),
-            protocol: stringField(ctx, l, 'protocol')?.value,
-            hostname: stringField(ctx, l, 'hostname')?.value,
+            name: stringValue(ctx, l, 'name'),
+            port: intValue(scalarValue(ctx, l, 'port')),
+            protocol: stringValue(ctx, l, 'protocol'),
+            hostname: stringValue(ctx, l, 'hostname'),
           }),
         ),
       });
     case 'GatewayClass':
       if (base.group !== GATEWAY_GROUP) break;
-      return finish(base, { kind: 'GatewayClass', namespaceSource: 'cluster', controllerName: stringField(ctx, spec, 'controllerName')?.value });
+      return finish(base, { kind: 'GatewayClass', namespaceSource: 'cluster', controllerName: stringValue(ctx, spec, 'controllerName') });
     case 'ReferenceGrant':
       if (base.group !== GATEWAY_GROUP) break;
       return finish(base, {
         kind: 'ReferenceGrant',
         from: seqItems(ctx, get(ctx, spec, 'from')).map(
           (f): ReferenceGrantFrom => ({
-            group: stringField(ctx, f, 'group')?.value ?? '',
-            kind: stringField(ctx, f, 'kind')?.value ?? '',
-            namespace: stringField(ctx, f, 'namespace')?.value ?? '',
+            group: stringValue(ctx, f, 'group') ?? '',
+            kind: stringValue(ctx, f, 'kind') ?? '',
+            namespace: stringValue(ctx, f, 'namespace') ?? '',
           }),
         ),
         to: seqItems(ctx, get(ctx, spec, 'to')).map(
           (t): ReferenceGrantTo => ({
-            group: stringField(ctx, t, 'group')?.value ?? '',
-            kind: stringField(ctx, t, 'kind')?.value ?? '',
-            name: stringField(ctx, t, 'name')?.value,
+            group: stringValue(ctx, t, 'group') ?? '',
+            kind: stringValue(ctx, t, 'kind') ?? '',
+            name: stringValue(ctx, t, 'name'),
           }),
         ),
       });
@@ -317,7 +319,7 @@ function readService(ctx: Ctx, spec: unknown, base: Base): K8sObject {
     type: typeField?.value ?? 'ClusterIP',
     typeField,
     clusterIP: stringField(ctx, spec, 'clusterIP'),
-    externalName: stringField(ctx, spec, 'externalName')?.value,
+    externalName: stringValue(ctx, spec, 'externalName'),
     ports: readServicePorts(ctx, get(ctx, spec, 'ports')),
     portsSpan: spanOf(ctx, get(ctx, spec, 'ports')),
   });
@@ -334,8 +336,8 @@ function readServicePorts(ctx: Ctx, ports: unknown): ServicePort[] {
       port: port && portValue !== undefined ? { ...port, value: portValue } : undefined,
       name: stringField(ctx, p, 'name'),
       targetPort: target ? { ...target, value: typeof target.value === 'number' ? target.value : String(target.value) } : undefined,
-      protocol: stringField(ctx, p, 'protocol')?.value,
-      appProtocol: stringField(ctx, p, 'appProtocol')?.value,
+      protocol: stringValue(ctx, p, 'protocol'),
+      appProtocol: stringValue(ctx, p, 'appProtocol'),
     };
   });
 }
@@ -436,8 +438,8 @@ function readRule(ctx: Ctx, r: unknown, index: number, kind: RouteKind, allBacke
   const filters: RouteFilter[] = [];
   const mirrors: BackendRefNode[] = [];
   for (const f of seqItems(ctx, get(ctx, r, 'filters'))) {
-    const type = stringField(ctx, f, 'type')?.value ?? '';
-    const status = intValue(scalarField(ctx, get(ctx, f, 'requestRedirect'), 'statusCode')?.value);
+    const type = stringValue(ctx, f, 'type') ?? '';
+    const status = intValue(scalarValue(ctx, get(ctx, f, 'requestRedirect'), 'statusCode'));
     filters.push({ type, span: spanOf(ctx, f) ?? { start: 0, end: 0 }, redirectStatus: type === 'RequestRedirect' ? (status ?? 302) : undefined });
     if (type === 'RequestMirror') {
       const b = get(ctx, get(ctx, f, 'requestMirror'), 'backendRef');
@@ -455,7 +457,7 @@ function readRule(ctx: Ctx, r: unknown, index: number, kind: RouteKind, allBacke
   return {
     index,
     span: spanOf(ctx, r) ?? { start: 0, end: 0 },
-    name: stringField(ctx, r, 'name')?.value,
+    name: stringValue(ctx, r, 'name'),
     httpMatches: kind === 'HTTPRoute' && hasMatches ? matchItems.map((m) => readHttpMatch(ctx, m)) : undefined,
     grpcMatches: kind === 'GRPCRoute' && hasMatches ? matchItems.map((m) => readGrpcMatch(ctx, m)) : undefined,
     filters: filters.length ? filters : NONE,
@@ -469,9 +471,9 @@ function readHeaderMatches(ctx: Ctx, node: unknown): readonly HeaderMatch[] {
   const items = seqItems(ctx, node);
   if (items.length === 0) return NONE;
   return items.map((h) => ({
-    type: stringField(ctx, h, 'type')?.value ?? 'Exact',
-    name: stringField(ctx, h, 'name')?.value ?? '',
-    value: stringField(ctx, h, 'value')?.value ?? '',
+    type: stringValue(ctx, h, 'type') ?? 'Exact',
+    name: stringValue(ctx, h, 'name') ?? '',
+    value: stringValue(ctx, h, 'value') ?? '',
   }));
 }
 
@@ -481,10 +483,10 @@ function readHttpMatch(ctx: Ctx, m: unknown): HttpMatch {
     span: spanOf(ctx, m),
     // The CRD defaults `path` to PathPrefix `/`, and a path's `type` to PathPrefix.
     path: {
-      type: stringField(ctx, path, 'type')?.value ?? 'PathPrefix',
-      value: stringField(ctx, path, 'value')?.value ?? '/',
+      type: stringValue(ctx, path, 'type') ?? 'PathPrefix',
+      value: stringValue(ctx, path, 'value') ?? '/',
     },
-    method: stringField(ctx, m, 'method')?.value,
+    method: stringValue(ctx, m, 'method'),
     headers: readHeaderMatches(ctx, get(ctx, m, 'headers')),
     queryParams: readHeaderMatches(ctx, get(ctx, m, 'queryParams')),
   };
@@ -495,16 +497,16 @@ function readGrpcMatch(ctx: Ctx, m: unknown): GrpcMatch {
   return {
     span: spanOf(ctx, m),
     method: method === undefined ? undefined : {
-      type: stringField(ctx, method, 'type')?.value ?? 'Exact',
-      service: stringField(ctx, method, 'service')?.value,
-      method: stringField(ctx, method, 'method')?.value,
+      type: stringValue(ctx, method, 'type') ?? 'Exact',
+      service: stringValue(ctx, method, 'service'),
+      method: stringValue(ctx, method, 'method'),
     },
     headers: readHeaderMatches(ctx, get(ctx, m, 'headers')),
   };
 }
 
 function readKustomization(ctx: Ctx, root: unknown, file: string, docIndex: number, span: Span): K8sObject | undefined {
-  const setNamespace = stringField(ctx, root, 'namespace')?.value;
+  const setNamespace = stringValue(ctx, root, 'namespace');
   const resources = [
     ...seqItems(ctx, get(ctx, root, 'resources')),
     ...seqItems(ctx, get(ctx, root, 'bases')),
@@ -518,7 +520,7 @@ function readKustomization(ctx: Ctx, root: unknown, file: string, docIndex: numb
     docIndex,
     itemIndex: 0,
     span,
-    apiVersion: stringField(ctx, root, 'apiVersion')?.value ?? 'kustomize.config.k8s.io/v1beta1',
+    apiVersion: stringValue(ctx, root, 'apiVersion') ?? 'kustomize.config.k8s.io/v1beta1',
     group: 'kustomize.config.k8s.io',
     version: 'v1beta1',
     name: file,

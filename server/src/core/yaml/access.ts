@@ -225,6 +225,27 @@ export function scalarField(ctx: Ctx, map: unknown, key: string, withKey = false
   return { value, span, keySpan: withKey ? spanOf(ctx, pair.key) : undefined };
 }
 
+/**
+ * The value `scalarField` would give, without its spans: for values kept without a position (kinds,
+ * protocols, match values). Allocates nothing besides the value.
+ */
+export function scalarValue(ctx: Ctx, map: unknown, key: string): string | number | boolean | undefined {
+  const pair = getPair(ctx, map, key);
+  if (!pair) return undefined;
+  const v = deref(ctx, pair.value);
+  if (!isScalar(v)) return undefined;
+  const raw: unknown = v.value;
+  if (typeof raw === 'string') return detach(raw);
+  if (typeof raw === 'number' || typeof raw === 'boolean') return raw;
+  return undefined;
+}
+
+/** The value `stringField` would give, without its spans. */
+export function stringValue(ctx: Ctx, map: unknown, key: string): string | undefined {
+  const v = scalarValue(ctx, map, key);
+  return v === undefined || typeof v === 'string' ? v : String(v);
+}
+
 /** A field read as a string; numbers and booleans are turned into their text. */
 export function stringField(ctx: Ctx, map: unknown, key: string, withKey = false): Field<string> | undefined {
   const f = scalarField(ctx, map, key, withKey);
