@@ -81,26 +81,37 @@ export function deref(ctx: Ctx, node: unknown): Node | undefined {
 }
 
 export function spanOf(ctx: Ctx, node: unknown): Span | undefined {
-  const n = node as { rangeStart?: number; rangeEnd?: number; range?: [number, number, number] } | null | undefined;
+  const start = rangeStartOf(node);
+  if (start === undefined) return undefined;
+  return { start: ctx.base + start, end: endOf(ctx, node, ctx.base + start) };
+}
+
+/** Where a node's range starts (relative to its document), if it has one. */
+function rangeStartOf(node: unknown): number | undefined {
+  const n = node as { rangeStart?: number; range?: [number, number, number] } | null | undefined;
   if (n === null || n === undefined) return undefined;
-  let start: number;
-  let end: number;
-  if (n.rangeStart !== undefined) {
-    // A node of the fast reader (fast.ts) keeps its range as numbers.
-    start = ctx.base + n.rangeStart;
-    end = ctx.base + n.rangeEnd!;
-  } else {
-    const range = n.range;
-    if (!range) return undefined;
-    start = ctx.base + range[0];
-    end = ctx.base + range[1];
-  }
+  // A node of the fast reader (fast.ts) keeps its range as numbers.
+  if (n.rangeStart !== undefined) return n.rangeStart;
+  return n.range?.[0];
+}
+
+/** The end offset (in the file) of `spanOf(node)`, whose start is `start`; computed without allocating. */
+function endOf(ctx: Ctx, node: unknown, start: number): number {
+  const n = node as { rangeEnd?: number; range?: [number, number, number] };
+  let end = ctx.base + (n.rangeEnd !== undefined ? n.rangeEnd : n.range![1]);
   // A block collection's range runs on over trailing comments; it ends with its last item.
   if ((isMap(node) || isSeq(node)) && !node.flow && node.items.length > 0) {
     const last: unknown = node.items[node.items.length - 1];
-    const inner = isPair(last) ? (last.value ?? last.key) : last;
-    const lastSpan = spanOf(ctx, inner) ?? (isPair(last) ? spanOf(ctx, last.key) : undefined);
-    if (lastSpan && lastSpan.end > start && lastSpan.end <= end) end = lastSpan.end;
+    let inner: unknown = isPair(last) ? (last.value ?? last.key) : last;
+    let innerStart = rangeStartOf(inner);
+    if (innerStart === undefined && isPair(last)) {
+      inner = last.key;
+      innerStart = rangeStartOf(inner);
+    }
+    if (innerStart !== undefined) {
+      const lastEnd = endOf(ctx, inner, ctx.base + innerStart);
+      if (lastEnd > start && lastEnd <= end) end = lastEnd;
+    }
   }
   const text = ctx.text;
   if (text !== undefined) {
@@ -111,7 +122,7 @@ export function spanOf(ctx: Ctx, node: unknown): Span | undefined {
       end--;
     }
   }
-  return { start, end };
+  return end;
 }
 
 /**
@@ -135,22 +146,22 @@ export function getPair(ctx: Ctx, map: unknown, key: string, depth = 0): Pair | 
   const m = deref(ctx, map);
   if (!isMap(m) || depth > 8) return undefined;
   let own: Pair | undefined;
-  const merges: unknown[] = [];
+  let merges: unknown[] | undefined;
   for (const item of (m as YAMLMap).items) {
     if (!isPair(item)) continue;
     const k = item.key;
     if (isScalar(k)) {
       // The usual key, a plain scalar: compared without the general path below.
       const v = k.value;
-      if (typeof v === 'symbol' || (v === '<<' && k.type === 'PLAIN')) merges.push(item.value);
+      if (typeof v === 'symbol' || (v === '<<' && k.type === 'PLAIN')) (merges ??= []).push(item.value);
       else if (v === key || (v !== null && v !== undefined && typeof v !== 'string' && String(v) === key)) own = item;
       continue;
     }
     const name = keyName(ctx, item);
-    if (isMergeKey(item)) merges.push(item.value);
+    if (isMergeKey(item)) (merges ??= []).push(item.value);
     else if (name === key) own = item; // the last duplicate wins, as with kubectl
   }
-  if (own) return own;
+  if (own || !merges) return own;
   for (const source of merges) {
     const s = deref(ctx, source);
     const sources = isSeq(s) ? (s as YAMLSeq).items : [s];
