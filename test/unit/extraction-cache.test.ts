@@ -95,9 +95,9 @@ describe('extraction cache file', () => {
     }
   });
 
-  test('entries taken in any order, and entries larger than the window read at a time, come back exactly', async () => {
+  test('entries taken in any order, and entries larger than the window read at a time (2M tokens), come back exactly', async () => {
     const files = sharedFiles().slice(0, 120);
-    const big = { path: '/w/big.yaml', objects: [{ kind: 'Big', file: '/w/big.yaml', values: Array.from({ length: 700_000 }, (_, i) => i % 3 === 0 ? { start: i, end: i + 1 } : i) }], problems: [], documents: [], suppressions: [] } as unknown as ExtractedFile;
+    const big = { path: '/w/big.yaml', objects: [{ kind: 'Big', file: '/w/big.yaml', values: Array.from({ length: 1_500_000 }, (_, i) => i % 3 === 0 ? { start: i, end: i + 1 } : i) }], problems: [], documents: [], suppressions: [] } as unknown as ExtractedFile;
     const all = [...files.map((f) => extractFile(f.path, f.text)), big, ...files.slice(0, 5).map((f) => extractFile(`/again${f.path}`, f.text))];
     const { cache, dir } = await roundTrip(all.map((ex) => [ex.path, entry(ex)]));
     try {

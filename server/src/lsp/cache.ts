@@ -355,8 +355,8 @@ class Decoder {
   }
 }
 
-/** Tokens read from the file at a time: the cache is never held whole in memory. */
-const WINDOW = 1 << 19;
+/** Tokens read from the file at a time (8 MB): the cache is never held whole in memory. */
+const WINDOW = 1 << 21;
 
 export class ExtractionCache {
   /** Tokens [windowStart, windowStart + window.length) of the file. */
