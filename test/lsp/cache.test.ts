@@ -187,6 +187,46 @@ describe('extraction cache across server starts', () => {
   });
 });
 
+/** Starts a server on several folders with `cacheDir` and returns what it published and logged by the first ready. */
+async function runFolders(dirs: readonly string[], cacheDir: string): Promise<{ diagnostics: Map<string, Diagnostic[]>; logs: string[] }> {
+  const client = await LspClient.start({ folders: dirs, env: { GAMMA_LENS_CACHE_DIR: cacheDir }, cleanup: [] });
+  try {
+    // Requests answered after ready, as in `run`: the log lines sent before their answers are in.
+    const services = path.join(dirs[0]!, 'services.yaml');
+    await client.references(services, positionOf(fs.readFileSync(services, 'utf8'), 'name: ', 6), true);
+    await client.codeLens(services);
+    assert.equal(client.errorOutput, '');
+    return { diagnostics: new Map(client.diagnostics), logs: [...client.logs] };
+  } finally {
+    await client.stop();
+  }
+}
+
+describe('extraction cache with several workspace folders', () => {
+  test('each folder reuses its own stored diagnostics; a folder with a changed file is analysed, the other is not', async () => {
+    const dirs = [copyFixture('lsp/basic'), copyFixture('lsp/kustomize')];
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gamma-lens-cache-'));
+    try {
+      const cold = await runFolders(dirs, cacheDir);
+      assert.match(cold.logs.find((l) => l.startsWith('cache: ') && l.includes('reused')) ?? '', /^cache: 0 files reused, 6 read /);
+      assert.ok(cold.logs.includes('cache: wrote 6 files'), cold.logs.join('\n'));
+      assert.ok([...cold.diagnostics.values()].flat().length > 0, 'the fixtures have findings to compare');
+      const warm = await runFolders(dirs, cacheDir);
+      assert.match(warm.logs.find((l) => l.startsWith('cache: ') && l.includes('reused')) ?? '', /^cache: 6 files reused, 0 read, diagnostics of 2 folder\(s\) reused /);
+      assert.deepEqual([...warm.diagnostics].sort(), [...cold.diagnostics].sort());
+      // A file of the second folder changes (other mtime, same text): only the first folder's diagnostics are reused.
+      const route = path.join(dirs[1]!, 'route.yaml');
+      const st = fs.statSync(route);
+      fs.utimesSync(route, st.atime, new Date(st.mtimeMs + 5000));
+      const changed = await runFolders(dirs, cacheDir);
+      assert.match(changed.logs.find((l) => l.startsWith('cache: ') && l.includes('reused')) ?? '', /^cache: 5 files reused, 1 read, diagnostics of 1 folder\(s\) reused /);
+      assert.deepEqual([...changed.diagnostics].sort(), [...cold.diagnostics].sort());
+    } finally {
+      for (const d of [...dirs, cacheDir]) fs.rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
+
 /**
  * As an editor restoring its tabs: files opened right after `initialized`, before the scan. Returns
  * the last diagnostics per URI at the first ready, and the log lines.
