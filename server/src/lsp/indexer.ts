@@ -779,6 +779,8 @@ export class Indexer {
     for (let i = 0; i < list.length; i++) {
       const path = list[i]!;
       this.publish(folder, ws, path, this.findings(folder, ws, path));
+      // A closed file's findings are computed again if its quick fixes are ever asked for.
+      if (ws.file(path)?.version === undefined) this.findingsCache.get(ws)?.delete(`${analysisOf(folder.settings).key}\u0000${path}`);
       if (i + 1 < list.length && ((i + 1) % ANALYZE_BATCH === 0 || Date.now() - slice > 4)) {
         await yieldNow();
         slice = Date.now();
