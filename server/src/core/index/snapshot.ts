@@ -344,13 +344,25 @@ export class Workspace {
     const nsByName = own(this.namespacesByName);
     // The name indexes hold the Service keys that `services()` yields: those whose first object is
     // a Service. A key is appended when it starts to qualify and removed when it stops.
+    // Lists made by this call belong to no older snapshot: append to them in place (a copy per
+    // Service was quadratic in the size of a namespace during a scan).
+    const ownNames = new Set<readonly string[]>();
+    const appendOwned = (map: LayeredMap<string, readonly string[]>, key: string, item: string): void => {
+      const list = map.get(key);
+      if (list && ownNames.has(list)) (list as string[]).push(item);
+      else {
+        const copy = [...(list ?? []), item];
+        ownNames.add(copy);
+        map.set(key, copy);
+      }
+    };
     const serviceKeyChanged = (ns: string, name: string, before: readonly K8sObject[] | undefined, after: readonly K8sObject[] | undefined): void => {
       const was = before !== undefined && before.length > 0 && isService(before[0]!);
       const now = after !== undefined && after.length > 0 && isService(after[0]!);
       if (was === now) return;
       if (now) {
-        namesByNs.set(ns, [...(namesByNs.get(ns) ?? []), name]);
-        nsByName.set(name, [...(nsByName.get(name) ?? []), ns]);
+        appendOwned(namesByNs, ns, name);
+        appendOwned(nsByName, name, ns);
         return;
       }
       const names = (namesByNs.get(ns) ?? []).filter((n) => n !== name);
