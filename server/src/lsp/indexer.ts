@@ -449,7 +449,8 @@ export class Indexer {
 
   /** The change for `path` from the cache, when its size and mtime are those cached. */
   private cachedChange(folder: Folder, path: string, cache: ExtractionCache, stat: (size: number, mtimeMs: number) => void): FileChange | undefined {
-    if (!isYamlPath(path) || this.isExcluded(folder, path)) return undefined;
+    // Nothing (left) in the cache, as on a first start: no stat for nothing.
+    if (cache.size === 0 || !isYamlPath(path) || this.isExcluded(folder, path)) return undefined;
     let st = this.statted.get(path);
     if (st === undefined) {
       try {
