@@ -58,6 +58,19 @@ function sharedPaths(root: unknown): string[] {
   return out;
 }
 
+/** Paths to the frozen objects and arrays under `root`. */
+function frozenPaths(root: unknown): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown, at: string): void => {
+    if (!v || typeof v !== 'object') return;
+    if (Object.isFrozen(v)) out.push(at);
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${at}[${i}]`));
+    else for (const [k, x] of Object.entries(v)) walk(x, `${at}.${k}`);
+  };
+  walk(root, '');
+  return out;
+}
+
 describe('extraction cache file', () => {
   test('real extractions of every fixture and corpus file come back deep-equal, key order and sharing included', async () => {
     const files = sharedFiles();
@@ -71,6 +84,8 @@ describe('extraction cache file', () => {
     try {
       assert.equal(cache.size, all.length);
       let routesWithSharedRefs = 0;
+      let frozen = 0;
+      const emptyProblems = new Set<unknown>();
       for (const [i, ex] of all.entries()) {
         // Only the size and mtime stored give the entry out.
         assert.equal(cache.take(ex.path, i + 1, 1000 + i / 3), undefined);
@@ -81,6 +96,10 @@ describe('extraction cache file', () => {
         assert.notEqual(back, ex);
         assert.deepEqual(JSON.stringify(back), JSON.stringify(ex), 'same keys in the same order');
         assert.deepEqual(sharedPaths(back), sharedPaths(ex));
+        assert.deepEqual(frozenPaths(back), frozenPaths(ex));
+        frozen += frozenPaths(ex).length;
+        // Empty frozen values (the extraction shares one of each) come back shared across files too.
+        if (back.problems.length === 0 && Object.isFrozen(ex.problems)) emptyProblems.add(back.problems);
         if (sharedPaths(ex).some((p) => p.includes('.backendRefs['))) routesWithSharedRefs++;
         // Spreading a stored object gives the same as spreading the extracted one.
         for (const [j, o] of back.objects.entries()) assert.deepStrictEqual({ ...o }, { ...ex.objects[j]! });
@@ -88,6 +107,8 @@ describe('extraction cache file', () => {
         assert.equal(cache.take(ex.path, i, 1000 + i / 3), undefined);
       }
       assert.ok(routesWithSharedRefs > 10, `routes whose backendRefs are shared with their rules: ${routesWithSharedRefs}`);
+      assert.ok(frozen > 100, `frozen values in the extractions: ${frozen}`);
+      assert.equal(emptyProblems.size, 1);
       assert.equal(cache.size, 0);
     } finally {
       cache.close();
@@ -125,6 +146,7 @@ describe('extraction cache file', () => {
       nested: [[], {}, [[{ a: [{}] }]]],
     };
     const ex = { path: '/w/odd.yaml', objects: [{ kind: 'Other', file: '/w/odd.yaml', labels, odd }], problems: [], documents: [], suppressions: [] } as unknown as ExtractedFile;
+    (odd as Record<string, unknown>).frozen = Object.freeze({ a: Object.freeze([1, Object.freeze({})]), b: [] });
     const shared = { start: 1, end: 2 };
     const twice = { path: '/w/twice.yaml', objects: [{ kind: 'A', file: '/w/twice.yaml', a: shared, list: [shared, [shared]] }], problems: [], documents: [], suppressions: [] } as unknown as ExtractedFile;
     const { cache, dir } = await roundTrip([
@@ -139,6 +161,8 @@ describe('extraction cache file', () => {
       assert.deepEqual(Object.keys(o.labels), Object.keys(labels));
       assert.ok(Object.is(o.odd.floats[0], -0));
       assert.ok('missing' in o.odd);
+      assert.deepEqual(frozenPaths(back), frozenPaths(ex));
+      assert.deepEqual(frozenPaths(back), ['.objects[0].odd.frozen', '.objects[0].odd.frozen.a', '.objects[0].odd.frozen.a[1]']);
       const t = cache.take('/w/twice.yaml', 10, 1732693123456.789)!.objects[0] as unknown as { a: object; list: [object, [object]] };
       assert.equal(t.list[0], t.a);
       assert.equal(t.list[1][0], t.a);

@@ -21,7 +21,7 @@ import type { ExtractedFile } from '../core/model/extract';
 declare const GAMMA_LENS_VERSION: string;
 
 /** Bumped whenever the stored shape changes. */
-const FORMAT = 5;
+const FORMAT = 6;
 export const CACHE_FILE = 'gamma-lens-extractions.v1.bin';
 /** The file ends with the header's length and this mark. */
 const MARK = 0x32434c47; // "GLC2"
@@ -59,6 +59,8 @@ export interface FolderDiagnostics {
  *          with rules[].backendRefs)
  *   NUM    any other number: the next two tokens hold its float64 bits
  *   CONST  undefined, null, false, true (payload 0..3)
+ *   FROZEN the object or array that follows is frozen (payload 0); the empty ones come back as one
+ *          shared frozen [] and {}, as the extraction shares its empty values
  */
 const UINT = 0;
 const STR = 1;
@@ -67,6 +69,7 @@ const ARR = 3;
 const REF = 4;
 const NUM = 5;
 const CONST = 6;
+const FROZEN = 7;
 const SHARED = 8;
 const MAX_UINT = 1 << 28;
 
@@ -246,6 +249,7 @@ class Encoder {
       this.token(at - this.start, REF);
       return;
     }
+    if (Object.isFrozen(o)) this.push(FROZEN);
     this.seen.set(o, this.length);
     this.open.push(o);
     if (Array.isArray(o)) {
@@ -262,6 +266,9 @@ class Encoder {
   }
 }
 
+const EMPTY_ARRAY: readonly never[] = Object.freeze([]);
+const EMPTY_OBJECT: Readonly<Record<string, never>> = Object.freeze({});
+
 /** Rebuilds values from tokens (throws on tokens that do not make a value). */
 class Decoder {
   private tokens: Uint32Array = new Uint32Array(0);
@@ -271,12 +278,15 @@ class Decoder {
   private shared: Map<number, unknown> | undefined;
   /** One function per shape: builds an object with its keys, in order, reading their values in turn. */
   private readonly build: Array<() => unknown>;
+  /** The shapes without keys. */
+  private readonly emptyShapes: ReadonlySet<number>;
 
   constructor(
     private readonly strings: readonly string[],
     shapes: readonly (readonly string[])[],
   ) {
     const next = (): unknown => this.next();
+    this.emptyShapes = new Set(shapes.flatMap((keys, id) => (keys.length ? [] : [id])));
     const is = (keys: readonly string[], ...names: string[]): boolean => keys.length === names.length && names.every((n, i) => keys[i] === n);
     this.build = shapes.map((keys): (() => unknown) => {
       // Spans and fields are most of the objects: object literals build them quickest.
@@ -354,6 +364,19 @@ class Decoder {
       case CONST:
         if (n > 3) throw new Error('bad constant');
         return n === 0 ? undefined : n === 1 ? null : n === 3;
+      case FROZEN: {
+        const head = this.p < this.end ? this.tokens[this.p]! : 0;
+        const tag = head & 7;
+        if (n !== 0 || (tag !== OBJ && tag !== ARR)) throw new Error('bad frozen value');
+        if ((tag === ARR && head >>> 4 === 0) || (tag === OBJ && this.emptyShapes.has(head >>> 4))) {
+          v = tag === ARR ? EMPTY_ARRAY : EMPTY_OBJECT;
+          if (head & SHARED) (this.shared ??= new Map()).set(this.p, v);
+          this.p++;
+          return v;
+        }
+        // Frozen once built: a reference to it (registered by its own token) is the frozen object.
+        return Object.freeze(this.next());
+      }
       default:
         throw new Error('bad tag');
     }
