@@ -76,6 +76,8 @@ export function startServer(connection: Connection): void {
     void indexer.start();
   });
 
+  // The cache is written in the background after the first scan; a shutdown lets it finish.
+  connection.onShutdown(() => indexer.shutdown());
   documents.onDidChangeContent((e) => indexer.documentChanged(e.document));
   documents.onDidClose((e) => indexer.documentClosed(e.document.uri));
   connection.onDidChangeWatchedFiles((params) => indexer.filesChanged(params.changes as ReadonlyArray<{ uri: string; type: 1 | 2 | 3 }>));

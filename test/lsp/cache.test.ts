@@ -84,6 +84,23 @@ describe('extraction cache across server starts', () => {
     }
   });
 
+  test('the cache is written in the background only after a quiet spell, and whole on shutdown', async () => {
+    const { dir, cacheDir, cleanup } = setup();
+    try {
+      // A quiet spell longer than the test, and a pause after every file: the write waits until the
+      // shutdown, which has it finish before the server answers.
+      const env = { GAMMA_LENS_CACHE_DIR: cacheDir, GAMMA_LENS_BACKGROUND_QUIET_MS: '600000', GAMMA_LENS_BACKGROUND_SLICE_MS: '0' };
+      const client = await LspClient.start({ folders: [dir], env, cleanup: [] });
+      assert.ok(!client.logs.some((l) => l.startsWith('cache: wrote')), client.logs.join('\n'));
+      await client.stop();
+      assert.ok(client.logs.includes('cache: wrote 3 files'), client.logs.join('\n'));
+      const warm = await run(dir, cacheDir);
+      assert.match(cacheLine(warm) ?? '', /^cache: 3 files reused, 0 read/);
+    } finally {
+      cleanup();
+    }
+  });
+
   test('other settings: the extractions are reused, the diagnostics are not', async () => {
     const { dir, cacheDir, cleanup } = setup();
     try {

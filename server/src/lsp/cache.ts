@@ -20,6 +20,12 @@ import type { ExtractedFile } from '../core/model/extract';
 
 declare const GAMMA_LENS_VERSION: string;
 
+/**
+ * The write runs in slices of this many milliseconds between pauses (GAMMA_LENS_BACKGROUND_SLICE_MS
+ * overrides it; tests set 0 to pause after every file).
+ */
+const SLICE_MS = Number(process.env.GAMMA_LENS_BACKGROUND_SLICE_MS ?? 4);
+
 /** Bumped whenever the stored shape changes. */
 const FORMAT = 6;
 export const CACHE_FILE = 'gamma-lens-extractions.v1.bin';
@@ -566,7 +572,7 @@ export class ExtractionCache {
       for (const [p, e] of entries) {
         const at = store(e.extracted);
         if (at) index.push(enc.string(p), e.size, e.mtimeMs, at[0], at[1]);
-        if (pause && Date.now() - slice > 8) {
+        if (pause && Date.now() - slice >= SLICE_MS) {
           await pause();
           slice = Date.now();
         }

@@ -51,6 +51,11 @@ export interface Folder {
 const BATCH_FILES = 200;
 const ANALYZE_BATCH = 200;
 const CHANGE_DEBOUNCE_MS = 50;
+/**
+ * Background work (writing the cache) waits until no edit came for this long, counting the server's
+ * start as one (GAMMA_LENS_BACKGROUND_QUIET_MS overrides it, for tests).
+ */
+const BACKGROUND_QUIET_MS = Number(process.env.GAMMA_LENS_BACKGROUND_QUIET_MS ?? 300);
 
 /** Kinds whose change can affect findings anywhere in the folder (grants, gateways, namespaces, kustomize). */
 const GLOBAL_KINDS = new Set(['Gateway', 'GatewayClass', 'ReferenceGrant', 'Namespace', 'Kustomization', 'ServiceImport']);
@@ -136,7 +141,7 @@ export class Indexer {
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private timerDue = 0;
-  private lastChangeAt = 0;
+  private lastChangeAt = Date.now();
   private initialDone = false;
   caps: Capabilities = { configuration: false, workDoneProgress: false, watchedFilesDynamic: false, configurationDynamic: false, codeLensRefresh: false };
   /** Settings pushed by didChangeConfiguration, for clients without `workspace/configuration`. */
@@ -253,10 +258,40 @@ export class Indexer {
 
   /** Runs jobs one after another; a failing job is logged and does not stop the next. */
   private enqueue(job: () => Promise<void>): Promise<void> {
-    this.chain = this.chain.then(job).catch((err: unknown) => {
-      this.connection.console.error(`indexing failed: ${(err as Error)?.stack ?? String(err)}`);
-    });
+    this.queued++;
+    this.chain = this.chain
+      .then(job)
+      .catch((err: unknown) => {
+        this.connection.console.error(`indexing failed: ${(err as Error)?.stack ?? String(err)}`);
+      })
+      .finally(() => this.queued--);
     return this.chain;
+  }
+
+  /** Jobs queued or running. */
+  private queued = 0;
+
+  /**
+   * Between two slices of background work (writing the cache): lets everything else run first, and
+   * waits while edits come in (one in the last BACKGROUND_QUIET_MS, one scheduled or being
+   * analysed), so that typing is never slowed by it. On shutdown it stops waiting.
+   */
+  private async backgroundPause(): Promise<void> {
+    await yieldNow();
+    while (!this.stopping && (this.queued > 0 || this.timer !== undefined || Date.now() - this.lastChangeAt < BACKGROUND_QUIET_MS)) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** Set on shutdown: background work finishes without pauses. */
+  private stopping = false;
+  /** The cache being written, if any. */
+  private cacheWrite: Promise<void> | undefined;
+
+  /** On shutdown: finishes writing the cache (at full speed), so that the next start can use it. */
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    await this.cacheWrite;
   }
 
   private schedule(delay: number): void {
@@ -369,8 +404,9 @@ export class Indexer {
     }
     const newDiagnostics = [...published].some(([root, d]) => cache.diagnosticsKey(root) !== d.key);
     if (!this.cacheMisses && cache.size === 0 && !cache.discarded && !newDiagnostics) return;
-    // In slices, beside the job queue: edits and requests after `ready` are not held up by it.
-    void ExtractionCache.write(cache.file, store, published, yieldNow).then(
+    // In slices, beside the job queue and giving way to it: edits and requests after `ready` are not
+    // held up by it.
+    this.cacheWrite = ExtractionCache.write(cache.file, store, published, () => this.backgroundPause()).then(
       () => this.connection.console.info(`cache: wrote ${store.size} files`),
       (err: unknown) => this.connection.console.warn(`could not write the cache ${cache.file}: ${String(err)}`),
     );
