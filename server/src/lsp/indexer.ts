@@ -120,6 +120,11 @@ function analysisOf(s: Settings): { key: string; settings: AnalysisSettings } {
 
 const analysisBySettings = new WeakMap<Settings, { key: string; settings: AnalysisSettings }>();
 
+/** Where a file's findings are kept in a snapshot's findings cache (they depend on the severities). */
+function findingsKey(folder: Folder, path: string): string {
+  return `${analysisOf(folder.settings).key}\u0000${path}`;
+}
+
 const SEVERITY: Record<Finding['severity'], DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
   warning: DiagnosticSeverity.Warning,
@@ -340,8 +345,9 @@ export class Indexer {
       for (const folder of this.folders) {
         // A folder whose files are all unchanged since the cache was written gets the diagnostics
         // published then, without an analysis; open buffers are then applied as edits.
-        const stored = cache?.diagnosticsKey(folder.root) === folderKey(folder) ? cache?.diagnostics(folder.root) : undefined;
-        const reuse = stored?.key === folderKey(folder) ? stored : undefined;
+        const key = folderKey(folder);
+        const stored = cache?.diagnosticsKey(folder.root) === key ? cache.diagnostics(folder.root) : undefined;
+        const reuse = stored?.key === key ? stored : undefined;
         const misses = this.cacheMisses;
         const early = (this.early = reuse ? { folder, stored: reuse, published: false } : undefined);
         await this.scanFolder(folder, (msg) => progress?.report(Math.round((done / Math.max(1, all)) * 100), msg), cache, store, reuse !== undefined);
@@ -791,7 +797,7 @@ export class Indexer {
   /** Findings of one file in one snapshot, computed once (diagnostics and quick fixes share them). */
   findings(folder: Folder, ws: Workspace, path: string): Finding[] {
     const analysis = analysisOf(folder.settings);
-    const key = `${analysis.key}\u0000${path}`;
+    const key = findingsKey(folder, path);
     let perWs = this.findingsCache.get(ws);
     if (!perWs) this.findingsCache.set(ws, (perWs = new Map()));
     const cached = perWs.get(key);
@@ -817,7 +823,7 @@ export class Indexer {
       const path = list[i]!;
       this.publish(folder, ws, path, this.findings(folder, ws, path));
       // A closed file's findings are computed again if its quick fixes are ever asked for.
-      if (ws.file(path)?.version === undefined) this.findingsCache.get(ws)?.delete(`${analysisOf(folder.settings).key}\u0000${path}`);
+      if (ws.file(path)?.version === undefined) this.findingsCache.get(ws)?.delete(findingsKey(folder, path));
       if (i + 1 < list.length && ((i + 1) % ANALYZE_BATCH === 0 || Date.now() - slice > 4)) {
         await yieldNow();
         slice = Date.now();

@@ -282,9 +282,7 @@ export class Workspace {
    * extraction (`FileChange.extracted`, e.g. from a cache) and a lazy text (`FileChange.readText`).
    */
   withFiles(changes: Iterable<FileChange>): Workspace {
-    const list: Array<{ change: FileChange; extracted?: ExtractedFile }> = [];
-    for (const change of changes) list.push({ change });
-    return this.withExtracted(list);
+    return this.withExtracted(Workspace.listOf(changes));
   }
 
   /**
@@ -294,9 +292,13 @@ export class Workspace {
    * snapshot must not be used afterwards.
    */
   withFilesInPlace(changes: Iterable<FileChange>): Workspace {
+    return this.withExtracted(Workspace.listOf(changes), true);
+  }
+
+  private static listOf(changes: Iterable<FileChange>): Array<{ change: FileChange; extracted?: ExtractedFile }> {
     const list: Array<{ change: FileChange; extracted?: ExtractedFile }> = [];
     for (const change of changes) list.push({ change });
-    return this.withExtracted(list, true);
+    return list;
   }
 
   /**
@@ -344,15 +346,15 @@ export class Workspace {
     const nsByName = own(this.namespacesByName);
     // The name indexes hold the Service keys that `services()` yields: those whose first object is
     // a Service. A key is appended when it starts to qualify and removed when it stops.
-    // Lists made by this call belong to no older snapshot: append to them in place (a copy per
-    // Service was quadratic in the size of a namespace during a scan).
-    const ownNames = new Set<readonly string[]>();
-    const appendOwned = (map: LayeredMap<string, readonly string[]>, key: string, item: string): void => {
+    // Lists made by this call belong to no older snapshot: append to them in place (a copy per item
+    // was quadratic for a Service named by many routes, or a namespace of many Services, in one batch).
+    const owned = new Set<readonly unknown[]>();
+    const appendOwned = <T>(map: LayeredMap<string, readonly T[]>, key: string, item: T): void => {
       const list = map.get(key);
-      if (list && ownNames.has(list)) (list as string[]).push(item);
+      if (list && owned.has(list)) (list as T[]).push(item);
       else {
         const copy = [...(list ?? []), item];
-        ownNames.add(copy);
+        owned.add(copy);
         map.set(key, copy);
       }
     };
@@ -410,20 +412,11 @@ export class Workspace {
         if (o.kind === 'Service') serviceKeyChanged(o.namespace, o.name, before, bucket);
         if (isRoute(o)) {
           for (const r of referencesOf(o)) {
-            const list = refs.get(r.target);
-            // A list made by this call is not shared with an older snapshot: append in place (a copy
-            // per reference was quadratic for Services named by many routes of one batch).
-            if (list && ownLists.has(list)) (list as ServiceReference[]).push(r);
-            else {
-              const copy = [...(list ?? []), r];
-              ownLists.add(copy);
-              refs.set(r.target, copy);
-            }
+            appendOwned(refs, r.target, r);
           }
         }
       }
     };
-    const ownLists = new Set<readonly ServiceReference[]>();
 
     // First pass: extract and register kustomizations, so that namespaces resolve against the new set.
     const pending: Array<{ change: FileChange; ex?: ExtractedFile; fresh?: boolean }> = [];

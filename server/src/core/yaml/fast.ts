@@ -138,7 +138,7 @@ for (const p of [SCALAR_PROTO, MAP_PROTO, SEQ_PROTO]) {
 }
 
 /** Where a node read here (or an alias) ends. */
-function endOf(node: Node): number {
+function nodeEnd(node: Node): number {
   const end = (node as Partial<FastRange>).rangeEnd;
   return end !== undefined ? end : node.range![1];
 }
@@ -359,7 +359,7 @@ class Reader {
       // `pos` is just after the `:`.
       const value = this.mapValue(indent);
       map.items.push(newPair(key, value));
-      end = endOf(value);
+      end = nodeEnd(value);
       const col = this.nextContent(false);
       if (col < indent) break;
       if (col > indent) throw BAIL;
@@ -469,7 +469,7 @@ class Reader {
         item = this.blockNode(col, indent);
       }
       seq.items.push(withAnchor(item, anchor));
-      end = endOf(item);
+      end = nodeEnd(item);
       const col = this.nextContent(false);
       if (col < indent) break;
       if (col > indent) throw BAIL;
