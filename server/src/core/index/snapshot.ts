@@ -80,15 +80,59 @@ function compareObjects(a: K8sObject, b: K8sObject): number {
   return a.docIndex - b.docIndex || a.itemIndex - b.itemIndex;
 }
 
-/** Where each indexed file's text comes from: the text, or its reader until it was read. */
-const sources = new WeakMap<IndexedFile, () => string | (() => string)>();
+/**
+ * One indexed file. Its text is given, or read on first use through the reader the change gave
+ * (FileChange.readText), and then may be let go again (`releaseText`).
+ */
+class SnapshotFile implements IndexedFile {
+  private textValue: string | undefined;
+  private lineIndex: LineIndex | undefined;
 
-function sourceOf(file: IndexedFile): string | (() => string) {
-  return sources.get(file)?.() ?? file.text;
+  constructor(
+    extracted: ExtractedFile,
+    source: string | (() => string),
+    readonly version: number | undefined,
+    readonly objects: readonly K8sObject[],
+    readonly skipped?: ReadProblem,
+  ) {
+    this.path = extracted.path;
+    this.problems = extracted.problems;
+    this.documents = extracted.documents;
+    this.suppressions = extracted.suppressions;
+    if (typeof source === 'string') this.textValue = source;
+    else this.read = source;
+  }
+
+  readonly path: string;
+  readonly problems: readonly ReadProblem[];
+  readonly documents: readonly DocumentSummary[];
+  readonly suppressions: readonly Suppression[];
+  private readonly read: (() => string) | undefined;
+
+  get text(): string {
+    return (this.textValue ??= this.read!());
+  }
+
+  lines(): LineIndex {
+    return (this.lineIndex ??= new LineIndex(this.text));
+  }
+
+  /** The text, or its reader while it has not been read: what a copy of this file starts from. */
+  source(): string | (() => string) {
+    return this.textValue ?? this.read ?? '';
+  }
+
+  /** Forgets a text that was read on demand, and its line index; a given text stays. */
+  release(): void {
+    if (!this.read) return;
+    this.textValue = undefined;
+    this.lineIndex = undefined;
+  }
 }
 
-/** Drops what a file read on demand holds (see `releaseText`). */
-const releasers = new WeakMap<IndexedFile, () => void>();
+function sourceOf(file: IndexedFile): string | (() => string) {
+  return file instanceof SnapshotFile ? file.source() : file.text;
+}
 
 /**
  * Forgets the text of a file that was read on demand (FileChange.readText) and its line index: the
@@ -97,37 +141,11 @@ const releasers = new WeakMap<IndexedFile, () => void>();
  * left as they are.
  */
 export function releaseText(file: IndexedFile): void {
-  releasers.get(file)?.();
+  if (file instanceof SnapshotFile) file.release();
 }
 
 function makeFile(extracted: ExtractedFile, source: string | (() => string), version: number | undefined, objects: K8sObject[], skipped?: ReadProblem): IndexedFile {
-  let lines: LineIndex | undefined;
-  let text = typeof source === 'string' ? source : undefined;
-  const read = typeof source === 'string' ? undefined : source;
-  const file: IndexedFile = {
-    path: extracted.path,
-    // Read on first use when the caller gave a reader (see FileChange.readText).
-    get text(): string {
-      return (text ??= read!());
-    },
-    version,
-    objects,
-    problems: extracted.problems,
-    documents: extracted.documents,
-    suppressions: extracted.suppressions,
-    skipped,
-    lines(): LineIndex {
-      return (lines ??= new LineIndex(this.text));
-    },
-  };
-  if (read) {
-    sources.set(file, () => text ?? read);
-    releasers.set(file, () => {
-      text = undefined;
-      lines = undefined;
-    });
-  }
-  return file;
+  return new SnapshotFile(extracted, source, version, objects, skipped);
 }
 
 /** The Service a reference names, if it names one by kind. */
