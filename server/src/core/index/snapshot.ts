@@ -163,6 +163,14 @@ function referencesOf(route: RouteObject): ServiceReference[] {
   return out;
 }
 
+/**
+ * A new list of `list`'s items and `item`, of exactly that size: a spread (`[...list, item]`) gives
+ * even a one-item list room for 17, which over a large workspace's index lists is megabytes.
+ */
+function appended<T>(list: readonly T[] | undefined, item: T): T[] {
+  return list === undefined || list.length === 0 ? [item] : list.concat([item]);
+}
+
 /** Memoised per-snapshot results, keyed by whatever the producer chooses. */
 export type Memo = Map<string, unknown>;
 
@@ -366,13 +374,16 @@ export class Workspace {
     // a Service. A key is appended when it starts to qualify and removed when it stops.
     // Lists made by this call belong to no older snapshot: append to them in place (a copy per item
     // was quadratic for a Service named by many routes, or a namespace of many Services, in one batch).
-    const owned = new Set<readonly unknown[]>();
+    const owned = new Map<readonly unknown[], () => void>();
     const appendOwned = <T>(map: LayeredMap<string, readonly T[]>, key: string, item: T): void => {
       const list = map.get(key);
       if (list && owned.has(list)) (list as T[]).push(item);
       else {
-        const copy = [...(list ?? []), item];
-        owned.add(copy);
+        const copy = appended(list, item);
+        // Pushing gives a list room for 17 items; kept lists are trimmed to their size at the end.
+        owned.set(copy, () => {
+          if (copy.length > 1 && map.get(key) === copy) map.set(key, copy.slice());
+        });
         map.set(key, copy);
       }
     };
@@ -424,7 +435,7 @@ export class Workspace {
       for (const o of objects) {
         const key = objectKey(o.kind, o.namespace, o.name);
         const before = byKey.get(key);
-        const bucket = [...(before ?? []), o];
+        const bucket = appended(before, o);
         if (bucket.length > 1) bucket.sort(compareObjects);
         byKey.set(key, bucket);
         if (o.kind === 'Service') serviceKeyChanged(o.namespace, o.name, before, bucket);
@@ -501,6 +512,8 @@ export class Workspace {
         addObjects(objects);
       }
     }
+
+    for (const trim of owned.values()) trim();
 
     let memo: LayeredMap<string, Map<string, unknown>>;
     if (this.fileMap.size === 0) memo = LayeredMap.empty();
