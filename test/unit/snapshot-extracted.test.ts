@@ -5,11 +5,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as v8 from 'node:v8';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { analyzeWorkspace } from '../../server/src/core/analyzers/index';
 import { Workspace } from '../../server/src/core/index/snapshot';
 import type { FileChange } from '../../server/src/core/index/snapshot';
 import { extractFile } from '../../server/src/core/model/extract';
+import type { ExtractedFile } from '../../server/src/core/model/extract';
+import { CACHE_FILE, ExtractionCache } from '../../server/src/lsp/cache';
 
 const FILES: Record<string, string> = {
   '/ws/kustomization.yaml': 'namespace: kns\nresources: [svc.yaml]\n',
@@ -25,14 +29,32 @@ function findings(ws: Workspace): string[] {
   return out.sort();
 }
 
-test('pre-extracted files with lazy text index and analyse as parsed ones, reading text only when needed', () => {
+/** Extractions of FILES after a round trip through the warm-start cache file, by path. */
+async function fromCacheFile(): Promise<Map<string, ExtractedFile>> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gamma-lens-snapshot-unit-'));
+  try {
+    await ExtractionCache.write(
+      path.join(dir, CACHE_FILE),
+      Object.entries(FILES).map(([p, text]) => [p, { size: text.length, mtimeMs: 1, extracted: extractFile(p, text) }]),
+    );
+    const cache = ExtractionCache.open(dir)!;
+    const out = new Map<string, ExtractedFile>();
+    for (const [p, text] of Object.entries(FILES)) out.set(p, cache.take(p, text.length, 1)!);
+    return out;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('pre-extracted files with lazy text index and analyse as parsed ones, reading text only when needed', async () => {
   const parsed = Workspace.fromFiles(Object.entries(FILES).map(([path, text]) => ({ path, text })));
+  const stored = await fromCacheFile();
   const reads: string[] = [];
   const changes: FileChange[] = Object.entries(FILES).map(([path, text]) => ({
     path,
     text: '',
-    // A round trip through v8.serialize, as the cache stores them.
-    extracted: v8.deserialize(v8.serialize(extractFile(path, text))) as ReturnType<typeof extractFile>,
+    // As the cache gives them back on a warm start.
+    extracted: stored.get(path)!,
     readText: () => {
       reads.push(path);
       return text;

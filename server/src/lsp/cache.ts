@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver/node';
 import type { ExtractedFile } from '../core/model/extract';
+import { Field, KeyedField } from '../core/yaml/access';
 
 declare const GAMMA_LENS_VERSION: string;
 
@@ -27,7 +28,7 @@ declare const GAMMA_LENS_VERSION: string;
 const SLICE_MS = Number(process.env.GAMMA_LENS_BACKGROUND_SLICE_MS ?? 4);
 
 /** Bumped whenever the stored shape changes. */
-const FORMAT = 6;
+const FORMAT = 7;
 export const CACHE_FILE = 'gamma-lens-extractions.v1.bin';
 /** The file ends with the header's length and this mark. */
 const MARK = 0x32434c47; // "GLC2"
@@ -258,7 +259,18 @@ class Encoder {
     if (Object.isFrozen(o)) this.push(FROZEN);
     this.seen.set(o, this.length);
     this.open.push(o);
-    if (Array.isArray(o)) {
+    if (o instanceof Field) {
+      // Fields are stored as their value and offsets, under shapes no plain object has.
+      const keyed = o instanceof KeyedField;
+      this.token(this.shape(keyed ? KEYED_FIELD_KEYS : FIELD_KEYS), OBJ);
+      this.value(o.value);
+      this.value(o.start);
+      this.value(o.end);
+      if (keyed) {
+        this.value(o.keyStart);
+        this.value(o.keyEnd);
+      }
+    } else if (Array.isArray(o)) {
       if (Object.getPrototypeOf(o) !== Array.prototype) throw new Error('cannot store an array subclass');
       this.token(o.length, ARR);
       for (let i = 0; i < o.length; i++) this.value((o as unknown[])[i]);
@@ -270,6 +282,15 @@ class Encoder {
     }
     this.open.pop();
   }
+}
+
+/** The shapes a `Field` and a `KeyedField` are stored under (not keys a plain object has). */
+const FIELD_KEYS = ['#field.value', '#field.start', '#field.end'];
+const KEYED_FIELD_KEYS = [...FIELD_KEYS, '#field.keyStart', '#field.keyEnd'];
+
+function offset(v: unknown): number {
+  if (typeof v !== 'number') throw new Error('bad field');
+  return v;
 }
 
 const EMPTY_ARRAY: readonly never[] = Object.freeze([]);
@@ -295,10 +316,10 @@ class Decoder {
     this.emptyShapes = new Set(shapes.flatMap((keys, id) => (keys.length ? [] : [id])));
     const is = (keys: readonly string[], ...names: string[]): boolean => keys.length === names.length && names.every((n, i) => keys[i] === n);
     this.build = shapes.map((keys): (() => unknown) => {
-      // Spans and fields are most of the objects: object literals build them quickest.
+      // Fields and spans are most of the objects.
+      if (is(keys, ...FIELD_KEYS)) return () => new Field(next(), offset(next()), offset(next()));
+      if (is(keys, ...KEYED_FIELD_KEYS)) return () => new KeyedField(next(), offset(next()), offset(next()), offset(next()), offset(next()));
       if (is(keys, 'start', 'end')) return () => ({ start: next(), end: next() });
-      if (is(keys, 'value', 'span', 'keySpan')) return () => ({ value: next(), span: next(), keySpan: next() });
-      if (is(keys, 'value', 'span')) return () => ({ value: next(), span: next() });
       if (keys.length === 0) return () => ({});
       // A key `__proto__` would set the prototype: such shapes define their keys.
       if (keys.includes('__proto__')) {

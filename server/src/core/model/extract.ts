@@ -8,6 +8,7 @@ import {
   entries,
   get,
   isMap,
+  makeField,
   isScalar,
   presentField,
   scalarField,
@@ -342,9 +343,9 @@ function readServicePorts(ctx: Ctx, ports: unknown): ServicePort[] {
     return {
       span: spanOf(ctx, p) ?? { start: 0, end: 0 },
       index,
-      port: port && portValue !== undefined ? { ...port, value: portValue } : undefined,
+      port: port && portValue !== undefined ? port.withValue(portValue) : undefined,
       name: stringField(ctx, p, 'name'),
-      targetPort: target ? { ...target, value: typeof target.value === 'number' ? target.value : String(target.value) } : undefined,
+      targetPort: target ? target.withValue(typeof target.value === 'number' ? target.value : String(target.value)) : undefined,
       protocol: stringValue(ctx, p, 'protocol'),
       appProtocol: stringValue(ctx, p, 'appProtocol'),
     };
@@ -362,7 +363,7 @@ function groupField(ctx: Ctx, node: unknown): Field<string | null> | undefined {
   const f = presentField(ctx, node, 'group', true);
   if (!f) return undefined;
   const v = f.value;
-  return { ...f, value: v === null || v === undefined ? null : typeof v === 'object' ? null : String(v) };
+  return f.withValue(v === null || v === undefined ? null : typeof v === 'object' ? null : String(v));
 }
 
 function readRoute(ctx: Ctx, spec: unknown, base: Base, kind: RouteKind, linkerdPolicy: boolean): K8sObject {
@@ -412,7 +413,7 @@ function readRoute(ctx: Ctx, spec: unknown, base: Base, kind: RouteKind, linkerd
     linkerdPolicy,
     parentRefs: fit(parentRefs),
     parentRefsSpan: spanOf(ctx, parentRefsNode),
-    hostnames: hostnamesNode !== undefined && hostnamesPair ? { value: hostnameValues, span: hostnamesPair, keySpan: spanOf(ctx, getKey(ctx, spec, 'hostnames')) } : undefined,
+    hostnames: hostnamesNode !== undefined && hostnamesPair ? makeField<readonly string[]>(hostnameValues, hostnamesPair, spanOf(ctx, getKey(ctx, spec, 'hostnames'))) : undefined,
     rules,
     backendRefs: fit(backendRefs),
   });

@@ -23,11 +23,64 @@ export interface Ctx {
   readonly text?: string;
 }
 
-/** A value read from YAML, with the span of the value and, when asked for (see scalarField), of its key. */
-export interface Field<T> {
-  readonly value: T;
-  readonly span: Span;
-  readonly keySpan?: Span;
+/**
+ * A value read from YAML, with the span of the value and, when asked for (see scalarField), of its
+ * key. The offsets are kept as numbers and the span objects made when read: the index of a large
+ * workspace holds hundreds of thousands of fields, and a span object for each cost tens of
+ * megabytes and much of the garbage collector's time while indexing. Serialises (JSON) as
+ * `{value, span, keySpan?}`.
+ */
+export class Field<T> {
+  constructor(
+    readonly value: T,
+    /** File offsets of the value (of the key when the value is empty). */
+    readonly start: number,
+    readonly end: number,
+  ) {}
+
+  get span(): Span {
+    return { start: this.start, end: this.end };
+  }
+
+  get keySpan(): Span | undefined {
+    return undefined;
+  }
+
+  /** The same field holding another value (a port number read from a string, say). */
+  withValue<U>(value: U): Field<U> {
+    return new Field(value, this.start, this.end);
+  }
+
+  toJSON(): { value: T; span: Span; keySpan?: Span } {
+    const keySpan = this.keySpan;
+    return keySpan ? { value: this.value, span: this.span, keySpan } : { value: this.value, span: this.span };
+  }
+}
+
+/** A field that also knows where its key is (for findings reported on the key). */
+export class KeyedField<T> extends Field<T> {
+  constructor(
+    value: T,
+    start: number,
+    end: number,
+    readonly keyStart: number,
+    readonly keyEnd: number,
+  ) {
+    super(value, start, end);
+  }
+
+  override get keySpan(): Span {
+    return { start: this.keyStart, end: this.keyEnd };
+  }
+
+  override withValue<U>(value: U): Field<U> {
+    return new KeyedField(value, this.start, this.end, this.keyStart, this.keyEnd);
+  }
+}
+
+/** A field from a value and the spans it was read at. */
+export function makeField<T>(value: T, span: Span, keySpan?: Span): Field<T> {
+  return keySpan ? new KeyedField(value, span.start, span.end, keySpan.start, keySpan.end) : new Field(value, span.start, span.end);
 }
 
 const MAX_ALIAS_HOPS = 16;
@@ -232,8 +285,27 @@ export function scalarField(ctx: Ctx, map: unknown, key: string, withKey = false
   if (typeof raw === 'string') value = detach(raw);
   else if (typeof raw === 'number' || typeof raw === 'boolean') value = raw;
   else return undefined;
-  const span = spanOf(ctx, v) ?? spanOf(ctx, pair.key)!;
-  return { value, span, keySpan: withKey ? spanOf(ctx, pair.key) : undefined };
+  return fieldAt(ctx, value, v, pair.key, withKey);
+}
+
+/**
+ * A field for `value` at `node` (at `key` when the node has no position), with the key's span when
+ * asked for; reads the offsets without making span objects.
+ */
+function fieldAt<T>(ctx: Ctx, value: T, node: unknown, key: unknown, withKey: boolean): Field<T> {
+  let at = rangeStartOf(node);
+  let where = node;
+  if (at === undefined) {
+    at = rangeStartOf(key)!;
+    where = key;
+  }
+  const start = ctx.base + at;
+  const end = endOf(ctx, where, start);
+  if (!withKey) return new Field(value, start, end);
+  const keyAt = rangeStartOf(key);
+  if (keyAt === undefined) return new Field(value, start, end);
+  const keyStart = ctx.base + keyAt;
+  return new KeyedField(value, start, end, keyStart, endOf(ctx, key, keyStart));
 }
 
 /**
@@ -261,7 +333,7 @@ export function stringValue(ctx: Ctx, map: unknown, key: string): string | undef
 export function stringField(ctx: Ctx, map: unknown, key: string, withKey = false): Field<string> | undefined {
   const f = scalarField(ctx, map, key, withKey);
   if (!f) return undefined;
-  return typeof f.value === 'string' ? (f as Field<string>) : { value: String(f.value), span: f.span, keySpan: f.keySpan };
+  return typeof f.value === 'string' ? (f as Field<string>) : f.withValue(String(f.value));
 }
 
 /**
@@ -272,12 +344,9 @@ export function presentField(ctx: Ctx, map: unknown, key: string, withKey = fals
   const pair = getPair(ctx, map, key);
   if (!pair) return undefined;
   const v = deref(ctx, pair.value);
-  const keyAt = spanOf(ctx, pair.key);
-  const keySpan = withKey ? keyAt : undefined;
-  const span = spanOf(ctx, v) ?? keyAt!;
   const raw = isScalar(v) ? v.value : v === undefined ? null : v;
   const value = typeof raw === 'string' ? detach(raw) : raw;
-  return { value, span, keySpan };
+  return fieldAt(ctx, value, v, pair.key, withKey);
 }
 
 /** Items of a sequence value, dereferenced; anything else gives an empty list. */
