@@ -68,15 +68,17 @@ export function listYamlFiles(root: string, options: WalkOptions = {}): string[]
   // Paths are built from `root` as given (messages about folders show it so); listed files are absolute.
   const absolute = path.isAbsolute(root);
   const abs = (p: string): string => toPosix(absolute ? p : path.resolve(p));
-  // `rel` is the folder's path relative to the root, with `/` (built as the walk goes down).
-  const walk = (dir: string, rel: string, depth: number): void => {
+  // `rel` is the folder's path relative to the root, with `/` (built as the walk goes down). `known`
+  // is the folder's real path when the caller has it: a folder that is no link lies at its parent's
+  // real path plus its name, which saves resolving every folder again component by component.
+  const walk = (dir: string, rel: string, depth: number, known?: string): void => {
     if (depth > maxDepth) {
       options.onSkip?.(toPosix(dir), 'folder nesting too deep');
       return;
     }
     let real: string;
     try {
-      real = fs.realpathSync(dir);
+      real = known ?? fs.realpathSync(dir);
     } catch {
       return;
     }
@@ -85,7 +87,9 @@ export function listYamlFiles(root: string, options: WalkOptions = {}): string[]
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
+    } catch (err) {
+      // Gone since its parent was listed: as when resolving it fails, nothing to report.
+      if (known !== undefined && (err as NodeJS.ErrnoException).code === 'ENOENT') return;
       options.onSkip?.(toPosix(dir), 'folder could not be read');
       return;
     }
@@ -96,7 +100,7 @@ export function listYamlFiles(root: string, options: WalkOptions = {}): string[]
       if (options.exclude?.(relEntry)) continue;
       if (e.isDirectory()) {
         if (SKIPPED_DIRS.has(e.name)) continue;
-        walk(full, relEntry, depth + 1);
+        walk(full, relEntry, depth + 1, path.join(real, e.name));
       } else if (e.isSymbolicLink()) {
         // Links are followed only while they stay inside the root.
         let target: string;
@@ -110,7 +114,7 @@ export function listYamlFiles(root: string, options: WalkOptions = {}): string[]
           continue;
         }
         const ts = safeStat(target);
-        if (ts?.isDirectory() && !SKIPPED_DIRS.has(e.name)) walk(full, relEntry, depth + 1);
+        if (ts?.isDirectory() && !SKIPPED_DIRS.has(e.name)) walk(full, relEntry, depth + 1, target);
         else if (ts?.isFile() && isYamlPath(e.name)) out.push(abs(full));
       } else if (e.isFile() && isYamlPath(e.name)) {
         out.push(abs(full));
@@ -178,24 +182,34 @@ export function readTextFile(file: string, maxFileSize = DEFAULT_MAX_FILE_SIZE):
 
 /**
  * The bytes of an open file: `size` of them as stat gave it, more if it grew since, or undefined
- * once it is found to hold more than `cap` bytes (it grew past the size cap after the stat).
+ * once it is found to hold more than `cap` bytes (it grew past the size cap after the stat). A file
+ * under SCRATCH_BYTES is read into one buffer kept for reuse: its bytes are only valid until the
+ * next read (the caller decodes them at once).
  */
 function readAll(fd: number, size: number, cap: number): Buffer | undefined {
-  let buf = Buffer.allocUnsafe(Math.max(size, 1));
+  let buf = size < SCRATCH_BYTES ? (scratch ??= Buffer.allocUnsafe(SCRATCH_BYTES)) : Buffer.allocUnsafe(Math.max(size, 1));
   let length = 0;
   for (;;) {
     if (length > cap) return undefined;
-    if (length === buf.length) {
-      const bigger = Buffer.allocUnsafe(buf.length * 2);
+    // Full (as it is once `size` bytes are in): a small read tells the end of the file from growth,
+    // without a bigger buffer for files that did not grow.
+    const probe = length === buf.length;
+    const n = probe ? fs.readSync(fd, PROBE, 0, PROBE.length, null) : fs.readSync(fd, buf, length, (length < size ? size : buf.length) - length, null);
+    if (n === 0) break;
+    if (probe) {
+      const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, length + n));
       buf.copy(bigger, 0, 0, length);
+      PROBE.copy(bigger, length, 0, n);
       buf = bigger;
     }
-    const n = fs.readSync(fd, buf, length, buf.length - length, null);
-    if (n === 0) break;
     length += n;
   }
   return buf.subarray(0, length);
 }
+
+const SCRATCH_BYTES = 1 << 20;
+let scratch: Buffer | undefined;
+const PROBE = Buffer.allocUnsafe(4096);
 
 /** Parses sizes such as `10485760`, `10MB`, `512k`. */
 export function parseSize(v: string): number | undefined {

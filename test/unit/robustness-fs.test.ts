@@ -79,6 +79,29 @@ describe('listYamlFiles', () => {
     assert.deepEqual(skipped, ['folder nesting too deep']);
   });
 
+  test('a link to a folder inside is walked once, under the first name; folders at any depth are found', () => {
+    write(path.join(ws, 'sub', 'deeper', 'x.yaml'));
+    write(path.join(ws, 'sub', 'y.yaml'));
+    fs.symlinkSync('sub', path.join(ws, 'alias'));
+    fs.symlinkSync(path.join(ws, 'sub', 'deeper'), path.join(ws, 'zz-deeper'));
+    assert.deepEqual(rel(listYamlFiles(ws)), ['a.yaml', 'alias/deeper/x.yaml', 'alias/y.yaml']);
+  });
+
+  test('a folder removed after its parent was listed is left out without a report; one that cannot be read is reported', () => {
+    write(path.join(ws, 'gone', 'x.yaml'));
+    write(path.join(ws, 'locked', 'x.yaml'));
+    const real = fs.readdirSync;
+    mock.method(fs, 'readdirSync', ((...args: Parameters<typeof fs.readdirSync>) => {
+      if (String(args[0]).endsWith('locked')) throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+      const out = (real as (...a: unknown[]) => unknown)(...args);
+      if (String(args[0]) === ws) fs.rmSync(path.join(ws, 'gone'), { recursive: true });
+      return out;
+    }) as typeof fs.readdirSync);
+    const skipped: string[] = [];
+    assert.deepEqual(rel(listYamlFiles(ws, { onSkip: (f, why) => skipped.push(`${path.relative(ws, f)}: ${why}`) })), ['a.yaml']);
+    assert.deepEqual(skipped, ['locked: folder could not be read']);
+  });
+
   test('a root that does not exist lists nothing', () => {
     assert.deepEqual(listYamlFiles(path.join(tmp, 'missing')), []);
   });
@@ -118,6 +141,46 @@ describe('reading files', () => {
     assert.deepEqual(readTextFile(a, size + 100), {
       skipped: { reason: 'too-large', span: { start: 0, end: 0 }, message: `file grew over the size cap of ${size + 100} bytes while it was read` },
     });
+  });
+
+  test('files of every size are read whole, each one before the next read reuses the read buffer', () => {
+    // Files of exactly so many bytes, with multi-byte characters across the boundaries of the reads
+    // (the shared buffer is 1 MiB, the end-of-file probe 4 KiB).
+    const sizes = [0, 1, 4095, 4096, 70_000, (1 << 20) - 1, 1 << 20, (1 << 20) + 3001];
+    const texts = sizes.map((n) => 'é€x'.repeat(Math.floor(n / 6)) + 'y'.repeat(n % 6));
+    assert.deepEqual(
+      texts.map((t) => Buffer.byteLength(t)),
+      sizes,
+    );
+    const files = texts.map((t, i) => write(path.join(ws, `f${i}.yaml`), t));
+    const read = files.map((f) => readTextFile(f, 1 << 22));
+    assert.deepEqual(
+      read.map((r) => ('text' in r ? r.text : r.skipped.message)),
+      texts,
+    );
+  });
+
+  test('a file that grows past the read buffer or past its first size while it is read is read whole', () => {
+    const realFstat = fs.fstatSync;
+    let grow = '';
+    let file = '';
+    mock.method(fs, 'fstatSync', ((fd: number, o?: fs.StatSyncOptions) => {
+      const st = (realFstat as (fd: number, o?: fs.StatSyncOptions) => fs.Stats)(fd, o);
+      fs.appendFileSync(file, grow);
+      return st;
+    }) as typeof fs.fstatSync);
+    for (const [start, more] of [
+      [(1 << 20) - 100, 10_000],
+      [(1 << 20) + 10, 10_000],
+      [100, 3 << 20],
+    ] as const) {
+      file = write(path.join(ws, `grow-${start}.yaml`), 'a'.repeat(start));
+      grow = 'é'.repeat(more / 2);
+      const r = readTextFile(file, 1 << 23);
+      assert.ok('text' in r, JSON.stringify(r).slice(0, 200));
+      assert.equal(r.text.length, start + more / 2);
+      assert.equal(r.text, 'a'.repeat(start) + grow);
+    }
   });
 
   test('unreadable files and folders as reported by the OS (EACCES), binary, non-UTF-8, too large, a folder named .yaml', () => {
