@@ -12,7 +12,8 @@ import * as path from 'node:path';
 import { Workspace } from '../../server/src/core/index/snapshot';
 import { extractFile } from '../../server/src/core/model/extract';
 import type { ExtractedFile } from '../../server/src/core/model/extract';
-import { CACHE_FILE, ExtractionCache } from '../../server/src/lsp/cache';
+import type { RouteObject, ServiceObject } from '../../server/src/core/model/types';
+import { CACHE_FILE, ExtractionCache, builtByLiteral } from '../../server/src/lsp/cache';
 import type { CacheEntry, FolderDiagnostics } from '../../server/src/lsp/cache';
 import { listYamlFiles } from '../../server/src/runtime';
 import { CORPUS, FIXTURES } from '../support/workspace';
@@ -36,6 +37,25 @@ async function roundTrip(entries: Array<[string, CacheEntry]>, published?: Reado
   assert.equal(cache.discarded, undefined);
   return { cache, dir };
 }
+
+/** An HTTPRoute with a match, a filter and a backend, and its Service. */
+const FIXTURE_ROUTE = [
+  'apiVersion: gateway.networking.k8s.io/v1',
+  'kind: HTTPRoute',
+  'metadata: {name: r, namespace: n}',
+  'spec:',
+  '  parentRefs: [{group: "", kind: Service, name: s, port: 80}]',
+  '  rules:',
+  '    - matches: [{path: {type: PathPrefix, value: /a}}]',
+  '      filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: x, value: y}]}}]',
+  '      backendRefs: [{name: s, port: 80}]',
+  '---',
+  'apiVersion: v1',
+  'kind: Service',
+  'metadata: {name: s, namespace: n}',
+  'spec: {ports: [{port: 80, name: http}]}',
+  '',
+].join('\n');
 
 const entry = (extracted: ExtractedFile, size = 10, mtimeMs = 1732693123456.789): CacheEntry => ({ size, mtimeMs, extracted });
 
@@ -170,6 +190,60 @@ describe('extraction cache file', () => {
       cache.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('objects of every kind of key and lists of every short length come back exactly; the common shapes of the model are built by literals', async () => {
+    const keyed = (keys: string[]): Record<string, unknown> => Object.fromEntries(keys.map((k, i) => [k, i]));
+    // The keys of a shape built by a literal, the same keys in another order or with one more or one
+    // less, names that are not identifiers, and many keys.
+    const summary = ['index', 'span', 'kind', 'name', 'namespace'];
+    assert.ok(builtByLiteral(summary));
+    const objects = [
+      keyed(summary),
+      keyed([...summary].reverse()),
+      keyed([...summary, 'extra']),
+      keyed(summary.slice(0, 4)),
+      keyed(['constructor', 'prototype', 'toString', 'hasOwnProperty', 'class', 'default']),
+      keyed(['app.kubernetes.io/name', 'x-y', 'a b', '9lives', 'ü', '']),
+      keyed(Array.from({ length: 70 }, (_, i) => `k${i}`)),
+      JSON.parse('{"a": 1, "__proto__": 2, "b": 3}') as Record<string, unknown>,
+      { lists: Array.from({ length: 7 }, (_, n) => Array.from({ length: n }, (_, i) => (i % 2 ? { n, i } : [i]))) },
+    ];
+    const ex = { path: '/w/keys.yaml', objects: objects.map((o) => ({ kind: 'Other', file: '/w/keys.yaml', o })), problems: [], documents: [], suppressions: [] } as unknown as ExtractedFile;
+    const { cache, dir } = await roundTrip([['/w/keys.yaml', entry(ex)]]);
+    try {
+      const back = cache.take('/w/keys.yaml', 10, 1732693123456.789)!;
+      assert.deepStrictEqual(back, ex);
+      assert.equal(JSON.stringify(back), JSON.stringify(ex));
+      for (const [i, o] of back.objects.entries()) {
+        const inner = (o as unknown as { o: object }).o;
+        assert.deepEqual(Object.keys(inner), Object.keys(objects[i]!));
+        assert.equal(Object.getPrototypeOf(inner), Object.prototype);
+      }
+      const lists = (back.objects.at(-1) as unknown as { o: { lists: unknown[][] } }).o.lists;
+      assert.deepEqual(lists.map((l) => l.length), [0, 1, 2, 3, 4, 5, 6]);
+      for (const l of lists) assert.equal(Object.getPrototypeOf(l), Array.prototype);
+    } finally {
+      cache.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    // The shapes that make up most of a workspace's objects (update LITERALS in cache.ts when the model changes).
+    const routes = extractFile('/w/r.yaml', FIXTURE_ROUTE);
+    const route = routes.objects[0] as unknown as RouteObject;
+    const service = routes.objects[1] as unknown as ServiceObject;
+    const common: Array<[string, object]> = [
+      ['file', routes],
+      ['document', routes.documents[0]!],
+      ['route', route],
+      ['parentRef', route.parentRefs[0]!],
+      ['rule', route.rules[0]!],
+      ['backendRef', route.backendRefs[0]!],
+      ['HTTP match', route.rules[0]!.httpMatches![0]!],
+      ['filter', route.rules[0]!.filters[0]!],
+      ['service', service],
+      ['service port', service.ports[0]!],
+    ];
+    for (const [what, o] of common) assert.ok(builtByLiteral(Object.keys(o)), `${what}: ${Object.keys(o).join(',')}`);
   });
 
   test('an entry that is not plain data is left out; the others are kept', async () => {

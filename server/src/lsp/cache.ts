@@ -293,6 +293,45 @@ function offset(v: unknown): number {
   return v;
 }
 
+/**
+ * Object literals for the most common shapes of the model (objects, refs, rules, ports, matches,
+ * document summaries, ...), each called with the function that reads the next value. The Decoder
+ * builds an object of such a shape by its literal and any other shape by a constructor per shape:
+ * V8 sees from a literal's allocation site that its objects live on, and then allocates them where
+ * long-lived objects go instead of copying each one out of the young generation, as it does for
+ * objects made by `new` (a warm start's objects all live on). A shape the model no longer has is
+ * simply not met; objects of a shape missing here come back the same, only a little slower.
+ */
+const LITERALS: ReadonlyArray<(n: () => unknown) => object> = [
+  (n) => ({ index: n(), span: n(), kind: n(), name: n(), namespace: n() }),
+  (n) => ({ span: n(), ruleIndex: n(), index: n(), mirror: n(), group: n(), kind: n(), name: n(), namespace: n(), port: n(), weight: n() }),
+  (n) => ({ index: n(), span: n(), name: n(), httpMatches: n(), grpcMatches: n(), filters: n(), backendRefs: n(), hasBackendRefsKey: n(), defaulted: n() }),
+  (n) => ({ index: n(), span: n(), kind: n() }),
+  (n) => ({ kind: n(), file: n(), docIndex: n(), itemIndex: n(), span: n(), apiVersion: n(), group: n(), version: n(), name: n(), nameField: n(), metadataNamespace: n(), creationTimestamp: n(), labels: n(), disabledCodes: n(), namespace: n(), namespaceSource: n(), linkerdPolicy: n(), parentRefs: n(), parentRefsSpan: n(), hostnames: n(), rules: n(), backendRefs: n() }),
+  (n) => ({ index: n(), span: n(), group: n(), kind: n(), name: n(), namespace: n(), port: n(), sectionName: n() }),
+  (n) => ({ type: n(), span: n(), redirectStatus: n() }),
+  (n) => ({ span: n(), index: n(), port: n(), name: n(), targetPort: n(), protocol: n(), appProtocol: n() }),
+  (n) => ({ kind: n(), file: n(), docIndex: n(), itemIndex: n(), span: n(), apiVersion: n(), group: n(), version: n(), name: n(), nameField: n(), metadataNamespace: n(), creationTimestamp: n(), labels: n(), disabledCodes: n(), namespace: n(), namespaceSource: n(), type: n(), typeField: n(), clusterIP: n(), externalName: n(), ports: n(), portsSpan: n() }),
+  (n) => ({ path: n(), objects: n(), problems: n(), documents: n(), suppressions: n() }),
+  (n) => ({ span: n(), path: n(), method: n(), headers: n(), queryParams: n() }),
+  (n) => ({ type: n(), value: n() }),
+  (n) => ({ type: n(), name: n(), value: n() }),
+  (n) => ({ kind: n(), file: n(), docIndex: n(), itemIndex: n(), span: n(), apiVersion: n(), group: n(), version: n(), name: n(), nameField: n(), metadataNamespace: n(), creationTimestamp: n(), labels: n(), disabledCodes: n(), namespace: n(), namespaceSource: n(), from: n(), to: n() }),
+  (n) => ({ group: n(), kind: n(), namespace: n() }),
+  (n) => ({ group: n(), kind: n(), name: n() }),
+  (n) => ({ kind: n(), file: n(), docIndex: n(), itemIndex: n(), span: n(), apiVersion: n(), group: n(), version: n(), name: n(), nameField: n(), metadataNamespace: n(), creationTimestamp: n(), labels: n(), disabledCodes: n(), namespace: n(), namespaceSource: n() }),
+  (n) => ({ span: n(), method: n(), headers: n() }),
+  (n) => ({ type: n(), service: n(), method: n() }),
+];
+
+/** LITERALS by their keys (JSON of the key list, in order), found by building one object each. */
+const LITERAL_BY_KEYS = new Map(LITERALS.map((build) => [JSON.stringify(Object.keys(build(() => undefined))), build]));
+
+/** True when objects with exactly these keys, in this order, are built by an object literal. */
+export function builtByLiteral(keys: readonly string[]): boolean {
+  return LITERAL_BY_KEYS.has(JSON.stringify(keys));
+}
+
 const EMPTY_ARRAY: readonly never[] = Object.freeze([]);
 const EMPTY_OBJECT: Readonly<Record<string, never>> = Object.freeze({});
 
@@ -329,6 +368,8 @@ class Decoder {
           return o;
         };
       }
+      const literal = LITERAL_BY_KEYS.get(JSON.stringify(keys));
+      if (literal) return () => literal(next);
       // A constructor of its own per shape: V8 then sizes its objects for exactly these keys (as
       // an object literal has them) instead of growing them key by key. Its prototype is
       // Object.prototype, so its objects are plain objects.
@@ -374,6 +415,11 @@ class Decoder {
       }
       case ARR: {
         if (n > this.end - this.p) throw new Error('bad array');
+        // Most lists have one to three items: array literals (see LITERALS).
+        if (n <= 3) {
+          v = n === 1 ? [this.next()] : n === 2 ? [this.next(), this.next()] : n === 3 ? [this.next(), this.next(), this.next()] : [];
+          break;
+        }
         const a = new Array<unknown>(n);
         for (let i = 0; i < n; i++) a[i] = this.next();
         v = a;

@@ -327,16 +327,21 @@ export class Indexer {
   start(): Promise<void> {
     return this.enqueue(async () => {
       this.sendStatus('indexing');
+      // The progress token and every folder's settings are asked for at once: one round trip to the
+      // client before the scan instead of one per request.
+      const creating = this.caps.workDoneProgress ? this.connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
+      const folders = [...this.folders, this.loose];
+      const settings = await Promise.all(folders.map((folder) => this.fetchSettings(folder)));
       let progress: Awaited<ReturnType<Connection['window']['createWorkDoneProgress']>> | undefined;
-      if (this.caps.workDoneProgress) {
+      if (creating) {
         try {
-          progress = await this.connection.window.createWorkDoneProgress();
-          progress.begin('GAMMA Lens: indexing', 0, undefined, false);
+          progress = await creating;
+          progress?.begin('GAMMA Lens: indexing', 0, undefined, false);
         } catch {
           progress = undefined;
         }
       }
-      for (const folder of [...this.folders, this.loose]) this.applySettings(folder, await this.fetchSettings(folder));
+      folders.forEach((folder, i) => this.applySettings(folder, settings[i]!));
       const all = this.folders.length;
       let done = 0;
       const cache = this.openCache();
@@ -557,8 +562,9 @@ export class Indexer {
     if (cache) this.precheck(folder, files, cache);
     for (let i = 0; i < files.length; i += BATCH_FILES) {
       const batch: FileChange[] = [];
+      const mayBeOpen = openNameTest(this.documents);
       for (const f of files.slice(i, i + BATCH_FILES)) {
-        if (!diskFirst && this.openDocument(f)) continue; // the buffer wins over disk
+        if (!diskFirst && mayBeOpen(f) && this.openDocument(f)) continue; // the buffer wins over disk
         const stat = store ? (size: number, mtimeMs: number): void => void stats.set(f, { size, mtimeMs }) : undefined;
         const hit = cache && stat ? this.cachedChange(folder, f, cache, stat) : undefined;
         if (cache && !hit) this.cacheMisses++;
@@ -847,6 +853,19 @@ export class Indexer {
     releaseIfClosed(ws, path);
     for (const f of findings) for (const r of f.related) releaseIfClosed(ws, r.file);
   }
+}
+
+/**
+ * A test that holds for every path an open document can have (one whose last segment is that of an
+ * open document's path), so that a scan builds the URI `openDocument` looks up for few files.
+ */
+function openNameTest(documents: TextDocuments<TextDocument>): (path: string) => boolean {
+  const names = new Set<string>();
+  for (const uri of documents.keys()) {
+    const p = uriToPath(uri);
+    if (p !== undefined) names.add(p.slice(p.lastIndexOf('/') + 1));
+  }
+  return (path) => names.size > 0 && names.has(path.slice(path.lastIndexOf('/') + 1));
 }
 
 /** Lets a file that no editor has open drop the text it read on demand. */
