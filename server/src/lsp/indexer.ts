@@ -15,6 +15,7 @@ import { docsUrl } from '../core/analyzers/types';
 import { Workspace, releaseText, serviceKey } from '../core/index/snapshot';
 import type { FileChange, IndexedFile } from '../core/index/snapshot';
 import { extractFile } from '../core/model/extract';
+import { lineStarts } from '../core/text';
 import { isRoute, isService } from '../core/model/types';
 import type { K8sObject } from '../core/model/types';
 import { DEFAULT_OPTIONS, isImplementation } from '../core/options';
@@ -407,7 +408,9 @@ export class Indexer {
   /** Rewrites the cache when the scan read files it did not hold, it held files that are gone, or it lacked diagnostics. */
   private writeCache(cache: ExtractionCache, store: Map<string, CacheEntry>): void {
     // Every file and every folder's diagnostics came from the cache: nothing new to store.
+    const fills = this.storeFills.splice(0);
     if (!this.cacheMisses && cache.size === 0 && !cache.discarded && this.reusedDiagnostics === this.folders.length) return;
+    for (const fill of fills) fill();
     const published = new Map<string, FolderDiagnostics>();
     for (const folder of this.folders) {
       const d = this.folderDiagnostics(folder, store);
@@ -425,6 +428,8 @@ export class Indexer {
 
   private cacheMisses = 0;
   private cacheHits = 0;
+  /** Fill the initial scan's cache entries of each folder (see `scanFolder`), run by `writeCache`. */
+  private storeFills: Array<() => void> = [];
   private reusedDiagnostics = 0;
   /** Open buffers found equal to their file on disk during the initial scan. */
   private readonly sameAsDisk = new Set<string>();
@@ -579,11 +584,16 @@ export class Indexer {
     folder.ws = folder.ws.compacted();
     if (diskFirst) for (const c of open) folder.pending.set(c.path, c);
     if (!store) return;
-    for (const [p, st] of stats) {
-      const file = folder.ws.file(p);
-      if (!file || file.skipped || (file.version !== undefined && !this.sameAsDisk.has(p))) continue;
-      store.set(p, { ...st, extracted: { path: p, objects: file.objects, problems: file.problems, documents: file.documents, suppressions: file.suppressions } });
-    }
+    // The entries are made when the cache is written (after `ready`), from the snapshot as scanned;
+    // a warm start that reused every file writes nothing and makes none.
+    const scanned = folder.ws;
+    this.storeFills.push(() => {
+      for (const [p, st] of stats) {
+        const file = scanned.file(p);
+        if (!file || file.skipped || (file.version !== undefined && !this.sameAsDisk.has(p))) continue;
+        store.set(p, { ...st, extracted: { path: p, objects: file.objects, problems: file.problems, documents: file.documents, suppressions: file.suppressions } });
+      }
+    });
   }
 
   /** The change that brings `path` in line with disk (removal when it is gone or excluded). */
@@ -883,11 +893,14 @@ function releaseIfClosed(ws: Workspace, path: string): void {
 function extractNow(change: FileChange): FileChange {
   if (typeof change.text !== 'string' || change.readText || change.extracted) return change;
   const path = change.path;
+  const extracted = extractFile(path, change.text);
   return {
     path,
     text: '',
     version: change.version,
-    extracted: extractFile(path, change.text),
+    extracted,
+    // Files that can have findings keep where their lines start: publishing them reads nothing again.
+    lineStarts: extracted.objects.length || extracted.problems.length ? lineStarts(change.text) : undefined,
     readText: () => {
       const r = readTextFile(path, Number.POSITIVE_INFINITY);
       return 'text' in r ? r.text : '';

@@ -65,6 +65,11 @@ export interface FileChange {
    * extracted, and is called at most once per indexed file.
    */
   readonly readText?: () => string;
+  /**
+   * With `readText`: the text's `lineStarts`, so that positions (of the findings published for a
+   * file nobody has open, say) are computed without reading the text again.
+   */
+  readonly lineStarts?: Uint32Array;
 }
 
 export function serviceKey(namespace: string, name: string): string {
@@ -94,6 +99,8 @@ class SnapshotFile implements IndexedFile {
     readonly version: number | undefined,
     readonly objects: readonly K8sObject[],
     readonly skipped?: ReadProblem,
+    /** The `lineStarts` of a text read on demand. */
+    readonly starts?: Uint32Array,
   ) {
     this.path = extracted.path;
     this.problems = extracted.problems;
@@ -114,7 +121,7 @@ class SnapshotFile implements IndexedFile {
   }
 
   lines(): LineIndex {
-    return (this.lineIndex ??= new LineIndex(this.text));
+    return (this.lineIndex ??= this.textValue === undefined && this.starts ? LineIndex.fromStarts(this.starts, () => this.text) : new LineIndex(this.text));
   }
 
   /** The text, or its reader while it has not been read: what a copy of this file starts from. */
@@ -144,8 +151,12 @@ export function releaseText(file: IndexedFile): void {
   if (file instanceof SnapshotFile) file.release();
 }
 
-function makeFile(extracted: ExtractedFile, source: string | (() => string), version: number | undefined, objects: K8sObject[], skipped?: ReadProblem): IndexedFile {
-  return new SnapshotFile(extracted, source, version, objects, skipped);
+function makeFile(extracted: ExtractedFile, source: string | (() => string), version: number | undefined, objects: K8sObject[], skipped?: ReadProblem, starts?: Uint32Array): IndexedFile {
+  return new SnapshotFile(extracted, source, version, objects, skipped, typeof source === 'function' ? starts : undefined);
+}
+
+function startsOf(file: IndexedFile): Uint32Array | undefined {
+  return file instanceof SnapshotFile ? file.starts : undefined;
 }
 
 /** The Service a reference names, if it names one by kind. */
@@ -296,7 +307,7 @@ export class Workspace {
     // Texts not read yet stay unread: the new files read them through the old ones.
     for (const f of this.fileMap.values()) {
       const source = f.skipped ? null : sourceOf(f);
-      changes.push({ path: f.path, text: typeof source === 'function' ? '' : source, readText: typeof source === 'function' ? source : undefined, version: f.version, skipped: f.skipped });
+      changes.push({ path: f.path, text: typeof source === 'function' ? '' : source, readText: typeof source === 'function' ? source : undefined, lineStarts: startsOf(f), version: f.version, skipped: f.skipped });
     }
     let ws = Workspace.empty(options);
     ws = ws.withExtracted(changes.map((c) => ({ change: c, extracted: this.extracted.get(c.path) })));
@@ -493,7 +504,7 @@ export class Workspace {
         for (const o of ex.objects) Object.assign(o, resolveNamespace(o, kns, this.options.defaultNamespace));
         objects = ex.objects as K8sObject[];
       } else objects = resolve(ex);
-      files.set(change.path, makeFile(ex, change.readText ?? change.text ?? '', change.version, objects));
+      files.set(change.path, makeFile(ex, change.readText ?? change.text ?? '', change.version, objects, undefined, change.lineStarts));
       extracted.set(change.path, ex);
       addObjects(objects);
     }
@@ -508,7 +519,7 @@ export class Workspace {
         const objects = resolve(ex);
         if (objects.every((o, i) => o.namespace === file.objects[i]?.namespace)) continue;
         removeObjects(file);
-        files.set(path, makeFile(ex, sourceOf(file), file.version, objects));
+        files.set(path, makeFile(ex, sourceOf(file), file.version, objects, undefined, startsOf(file)));
         addObjects(objects);
       }
     }
