@@ -72,12 +72,43 @@ export interface FileChange {
   readonly lineStarts?: Uint32Array;
 }
 
+/*
+ * Index keys are made once per distinct (kind,) namespace and name and then reused. A key made anew
+ * for every lookup is a fresh concatenation that the map must flatten and hash each time: at 100k
+ * documents that was most of the time spent resolving refs. The names come from the index (shared
+ * strings whose hashes V8 keeps), so finding the made key costs two or three cheap probes. Bounded:
+ * the caches start over past KEYS_MAX keys (refs may name any number of missing Services).
+ */
+const SERVICE_KEYS = new Map<string, Map<string, string>>();
+const OBJECT_KEYS = new Map<string, Map<string, Map<string, string>>>();
+const KEYS_MAX = 1 << 18;
+let keyCount = 0;
+
+function inner<K, V>(map: Map<K, Map<string, V>>, k: K): Map<string, V> {
+  let m = map.get(k);
+  if (m === undefined) map.set(k, (m = new Map()));
+  return m;
+}
+
+/** Remembers a key made for `name`, starting the caches over when they hold too many. */
+function remember(byName: Map<string, string>, name: string, key: string): string {
+  if (++keyCount > KEYS_MAX) {
+    SERVICE_KEYS.clear();
+    OBJECT_KEYS.clear();
+    keyCount = 0;
+  }
+  byName.set(name, key);
+  return key;
+}
+
 export function serviceKey(namespace: string, name: string): string {
-  return `${namespace}/${name}`;
+  const byName = inner(SERVICE_KEYS, namespace);
+  return byName.get(name) ?? remember(byName, name, `${namespace}/${name}`);
 }
 
 function objectKey(kind: string, namespace: string, name: string): string {
-  return `${kind}/${namespace}/${name}`;
+  const byName = inner(inner(OBJECT_KEYS, kind), namespace);
+  return byName.get(name) ?? remember(byName, name, `${kind}/${namespace}/${name}`);
 }
 
 function compareObjects(a: K8sObject, b: K8sObject): number {
