@@ -574,7 +574,7 @@ export class Indexer {
         const hit = cache && stat ? this.cachedChange(folder, f, cache, stat) : undefined;
         if (cache && !hit) this.cacheMisses++;
         else if (hit) this.cacheHits++;
-        batch.push(hit ?? extractNow(this.readChange(folder, f, false, stat))); // listed by listYamlFiles: inside the folder
+        batch.push(hit ?? extractNow(this.readChange(folder, f, true, stat)));
       }
       folder.ws = folder.ws.withFilesInPlace(batch);
       report(`${Math.min(i + BATCH_FILES, files.length)}/${files.length} files in ${folder.root}`);
@@ -596,11 +596,17 @@ export class Indexer {
     });
   }
 
-  /** The change that brings `path` in line with disk (removal when it is gone or excluded). */
-  private readChange(folder: Folder, path: string, checkLinks = true, stat?: (size: number, mtimeMs: number) => void): FileChange {
-    if (!isYamlPath(path) || this.isExcluded(folder, path) || !folder.settings.enable) return { path, text: null };
-    // A file event or a closed buffer can name a link out of the folder: never read through it.
-    if (checkLinks && !resolvesInside(folder.root, path)) return { path, text: null };
+  /**
+   * The change that brings `path` in line with disk (removal when it is gone or excluded). `listed`:
+   * the path comes from the scan's listing of this folder (a YAML file inside it, not excluded, in
+   * an enabled folder), which checked all that already.
+   */
+  private readChange(folder: Folder, path: string, listed = false, stat?: (size: number, mtimeMs: number) => void): FileChange {
+    if (!listed) {
+      if (!isYamlPath(path) || this.isExcluded(folder, path) || !folder.settings.enable) return { path, text: null };
+      // A file event or a closed buffer can name a link out of the folder: never read through it.
+      if (!resolvesInside(folder.root, path)) return { path, text: null };
+    }
     const r = readTextFile(path, folder.settings.maxFileSize);
     if ('skipped' in r) {
       if (r.skipped.reason === 'too-large') this.connection.console.info(`skipped ${path}: ${r.skipped.message} (gammaLens.maxFileSize)`);
