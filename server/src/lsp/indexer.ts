@@ -499,10 +499,13 @@ export class Indexer {
     this.reusedDiagnostics++;
   }
 
-  /** The change for `path` from the cache, when its size and mtime are those cached. */
+  /**
+   * The change for `path` from the cache, when its size and mtime are those cached. `path` comes
+   * from the scan's listing of `folder` (a YAML file inside it, not excluded), which checked that.
+   */
   private cachedChange(folder: Folder, path: string, cache: ExtractionCache, stat: (size: number, mtimeMs: number) => void): FileChange | undefined {
     // Nothing (left) in the cache, as on a first start: no stat for nothing.
-    if (cache.size === 0 || !isYamlPath(path) || this.isExcluded(folder, path)) return undefined;
+    if (cache.size === 0) return undefined;
     let st = this.statted.get(path);
     if (st === undefined) {
       try {
