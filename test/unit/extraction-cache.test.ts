@@ -98,7 +98,7 @@ describe('extraction cache file', () => {
     // As extracted, and as the snapshot holds them after resolving namespaces (what the server stores).
     const raw = files.map((f) => extractFile(f.path, f.text));
     const resolved = Workspace.fromFiles(files.map((f) => ({ path: `/resolved${f.path}`, text: f.text })));
-    const fromSnapshot = [...resolved.files()].map((f): ExtractedFile => ({ path: f.path, objects: f.objects, problems: f.problems, documents: f.documents, suppressions: f.suppressions }));
+    const fromSnapshot = [...resolved.files()].map((f): ExtractedFile => ({ path: f.path, objects: f.objects, problems: f.problems, suppressions: f.suppressions }));
     const all = [...raw, ...fromSnapshot];
     const { cache, dir } = await roundTrip(all.map((ex, i) => [ex.path, entry(ex, i, 1000 + i / 3)]));
     try {
@@ -233,7 +233,6 @@ describe('extraction cache file', () => {
     const service = routes.objects[1] as unknown as ServiceObject;
     const common: Array<[string, object]> = [
       ['file', routes],
-      ['document', routes.documents[0]!],
       ['route', route],
       ['parentRef', route.parentRefs[0]!],
       ['rule', route.rules[0]!],

@@ -303,7 +303,6 @@ function offset(v: unknown): number {
  * simply not met; objects of a shape missing here come back the same, only a little slower.
  */
 const LITERALS: ReadonlyArray<(n: () => unknown) => object> = [
-  (n) => ({ index: n(), span: n(), kind: n(), name: n(), namespace: n() }),
   (n) => ({ span: n(), ruleIndex: n(), index: n(), mirror: n(), group: n(), kind: n(), name: n(), namespace: n(), port: n(), weight: n() }),
   (n) => ({ index: n(), span: n(), name: n(), httpMatches: n(), grpcMatches: n(), filters: n(), backendRefs: n(), hasBackendRefsKey: n(), defaulted: n() }),
   (n) => ({ index: n(), span: n(), kind: n() }),
@@ -312,7 +311,7 @@ const LITERALS: ReadonlyArray<(n: () => unknown) => object> = [
   (n) => ({ type: n(), span: n(), redirectStatus: n() }),
   (n) => ({ span: n(), index: n(), port: n(), name: n(), targetPort: n(), protocol: n(), appProtocol: n() }),
   (n) => ({ kind: n(), file: n(), docIndex: n(), itemIndex: n(), span: n(), apiVersion: n(), group: n(), version: n(), name: n(), nameField: n(), metadataNamespace: n(), creationTimestamp: n(), labels: n(), disabledCodes: n(), namespace: n(), namespaceSource: n(), type: n(), typeField: n(), clusterIP: n(), externalName: n(), ports: n(), portsSpan: n() }),
-  (n) => ({ path: n(), objects: n(), problems: n(), documents: n(), suppressions: n() }),
+  (n) => ({ path: n(), objects: n(), problems: n(), suppressions: n() }),
   (n) => ({ span: n(), path: n(), method: n(), headers: n(), queryParams: n() }),
   (n) => ({ type: n(), value: n() }),
   (n) => ({ type: n(), name: n(), value: n() }),

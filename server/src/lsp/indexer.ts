@@ -594,7 +594,7 @@ export class Indexer {
       for (const [p, st] of stats) {
         const file = scanned.file(p);
         if (!file || file.skipped || (file.version !== undefined && !this.sameAsDisk.has(p))) continue;
-        store.set(p, { ...st, extracted: { path: p, objects: file.objects, problems: file.problems, documents: file.documents, suppressions: file.suppressions } });
+        store.set(p, { ...st, extracted: { path: p, objects: file.objects, problems: file.problems, suppressions: file.suppressions } });
       }
     });
   }

@@ -4,7 +4,7 @@
  * indexed. Binding results are computed lazily per Service and carried over to the next snapshot
  * for every Service the change cannot affect.
  */
-import { extractFile, isKustomizationPath } from '../model/extract';
+import { extractFile, isKustomizationPath, summarizeDocuments } from '../model/extract';
 import type { DocumentSummary, ExtractedFile, Suppression } from '../model/extract';
 import { isRoute, isService } from '../model/types';
 import type {
@@ -40,6 +40,7 @@ export interface IndexedFile {
   readonly version?: number;
   readonly objects: readonly K8sObject[];
   readonly problems: readonly ReadProblem[];
+  /** Every `---` document, for outlines: listed from the text when read (which may read the file). */
   readonly documents: readonly DocumentSummary[];
   readonly suppressions: readonly Suppression[];
   /** Why the whole file was skipped (binary, too large, ...), when it was. */
@@ -135,7 +136,6 @@ class SnapshotFile implements IndexedFile {
   ) {
     this.path = extracted.path;
     this.problems = extracted.problems;
-    this.documents = extracted.documents;
     this.suppressions = extracted.suppressions;
     if (typeof source === 'string') this.textValue = source;
     else this.read = source;
@@ -143,12 +143,16 @@ class SnapshotFile implements IndexedFile {
 
   readonly path: string;
   readonly problems: readonly ReadProblem[];
-  readonly documents: readonly DocumentSummary[];
   readonly suppressions: readonly Suppression[];
   private readonly read: (() => string) | undefined;
 
   get text(): string {
     return (this.textValue ??= this.read!());
+  }
+
+  /** Listed from the text when asked (outlines of open files), not kept. */
+  get documents(): readonly DocumentSummary[] {
+    return this.skipped ? [] : summarizeDocuments(this.text, this.objects);
   }
 
   lines(): LineIndex {
@@ -503,7 +507,7 @@ export class Workspace {
           files.delete(change.path);
           extracted.delete(change.path);
         }
-        if (change.skipped) files.set(change.path, makeFile({ path: change.path, objects: [], problems: [], documents: [], suppressions: [] }, '', undefined, [], change.skipped));
+        if (change.skipped) files.set(change.path, makeFile({ path: change.path, objects: [], problems: [], suppressions: [] }, '', undefined, [], change.skipped));
         continue;
       }
       const given = pre ?? change.extracted;

@@ -65,12 +65,15 @@ export interface DocumentSummary {
   readonly namespace?: string;
 }
 
-/** What one file yields before namespaces are resolved. */
+/**
+ * What one file yields before namespaces are resolved. Its documents are not listed here (an index
+ * of 100k documents would keep a summary and a span for each, for outlines of the few files open):
+ * `summarizeDocuments` lists them from the text and these objects.
+ */
 export interface ExtractedFile {
   readonly path: string;
   readonly objects: readonly K8sObject[];
   readonly problems: readonly ReadProblem[];
-  readonly documents: readonly DocumentSummary[];
   readonly suppressions: readonly Suppression[];
 }
 
@@ -105,14 +108,13 @@ export function isKustomizationPath(path: string): boolean {
 export function extractFile(path: string, text: string, options: ExtractOptions = {}): ExtractedFile {
   const objects: K8sObject[] = [];
   const problems: ReadProblem[] = [];
-  const documents: DocumentSummary[] = [];
   const kustomization = isKustomizationPath(path);
   let chunks;
   try {
     chunks = splitDocuments(text);
   } catch (err) {
     problems.push({ reason: 'unreadable', span: { start: 0, end: 0 }, message: String(err) });
-    return { path, objects, problems, documents, suppressions: [] };
+    return { path, objects, problems, suppressions: [] };
   }
   for (const chunk of chunks) {
     if (looksTemplated(text, chunk.span)) {
@@ -121,18 +123,13 @@ export function extractFile(path: string, text: string, options: ExtractOptions 
         span: chunk.span,
         message: `document ${chunk.index + 1} contains template syntax ({{ ... }}) and was not read`,
       });
-      documents.push({ index: chunk.index, span: chunk.span, kind: peekKind(text, chunk.span) });
       continue;
     }
     const peeked = peekKind(text, chunk.span);
-    if (!options.parseAll && !kustomization && peeked !== undefined && !ENGINE_KINDS.has(peeked) && !peeked.endsWith('List')) {
-      documents.push({ index: chunk.index, span: chunk.span, kind: peeked });
-      continue;
-    }
+    if (!options.parseAll && !kustomization && peeked !== undefined && !ENGINE_KINDS.has(peeked) && !peeked.endsWith('List')) continue;
     const { parsed, problem } = parseChunk(text, chunk);
     if (!parsed) {
       if (problem) problems.push(problem);
-      documents.push({ index: chunk.index, span: chunk.span, kind: peeked });
       continue;
     }
     const ctx: Ctx = { doc: parsed.doc, base: parsed.base, text };
@@ -163,21 +160,41 @@ export function extractFile(path: string, text: string, options: ExtractOptions 
         message: `document ${chunk.index + 1} could not be read: ${err instanceof Error ? err.message : String(err)}`,
       });
     }
-    const first = objects[before];
-    documents.push({
+  }
+  return { path, objects: fit(objects), problems: fit(problems), suppressions: findSuppressions(text, chunks) };
+}
+
+/**
+ * The documents of a file, as an outline lists them: each `---` document with the kind, name and
+ * namespace of its first object when it was read, else the kind written in it (skipped kinds,
+ * templated or invalid documents). `objects` are the file's extracted objects, in document order.
+ */
+export function summarizeDocuments(text: string, objects: readonly K8sObject[]): DocumentSummary[] {
+  let chunks;
+  try {
+    chunks = splitDocuments(text);
+  } catch {
+    return [];
+  }
+  const out: DocumentSummary[] = [];
+  let at = 0;
+  for (const chunk of chunks) {
+    while (at < objects.length && objects[at]!.docIndex < chunk.index) at++;
+    const first = at < objects.length && objects[at]!.docIndex === chunk.index ? objects[at] : undefined;
+    out.push({
       index: chunk.index,
       span: chunk.span,
-      kind: first?.kind ?? peeked,
+      kind: first?.kind ?? peekKind(text, chunk.span),
       name: first?.name,
       namespace: first?.metadataNamespace?.value,
     });
   }
-  return { path, objects: fit(objects), problems: fit(problems), documents: fit(documents), suppressions: findSuppressions(text, documents) };
+  return out;
 }
 
 const DISABLE_RE = /#\s*gamma-lens-disable(-next-line)?(?:[ \t]+([A-Za-z0-9*,\- \t]+))?/g;
 
-function findSuppressions(text: string, documents: readonly DocumentSummary[]): readonly Suppression[] {
+function findSuppressions(text: string, documents: readonly { readonly span: Span }[]): readonly Suppression[] {
   if (!text.includes('gamma-lens-disable')) return NONE;
   const out: Suppression[] = [];
   for (const m of text.matchAll(DISABLE_RE)) {
