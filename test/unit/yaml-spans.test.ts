@@ -456,3 +456,46 @@ test('document splitting jumps between marker candidates and finds what a line-b
     { numRuns: 3000, seed: 1294 },
   );
 });
+
+test('documents are summarised from the text and the objects: kind, name and namespace of a read document, else the kind written', () => {
+  const text = yaml`
+    apiVersion: v1
+    kind: Service
+    metadata: {name: a, namespace: ns}
+    ---
+    apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: skipped}
+    ---
+    kind: Service
+    metadata:
+      name: {{ .Values.name }}
+    ---
+    apiVersion: v1
+    kind: List
+    items:
+    - {apiVersion: v1, kind: Service, metadata: {name: first}}
+    - {apiVersion: v1, kind: Service, metadata: {name: second}}
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata: {name: [unclosed
+    ---
+    just: a map
+  `;
+  const ex = extractFile(F, text);
+  const docs = summarizeDocuments(text, ex.objects);
+  assert.deepEqual(
+    docs.map((d) => [d.index, d.kind ?? null, d.name ?? null, d.namespace ?? null, under(text, d.span)!.replace(/^---\n/, '').split('\n')[0]]),
+    [
+      [0, 'Service', 'a', 'ns', 'apiVersion: v1'],
+      [1, 'ConfigMap', null, null, 'apiVersion: v1'],
+      [2, 'Service', null, null, 'kind: Service'],
+      [3, 'Service', 'first', null, 'apiVersion: v1'],
+      [4, 'Service', null, null, 'apiVersion: v1'],
+      [5, null, null, null, 'just: a map'],
+    ],
+  );
+  // The snapshot lists the same, from its (namespace-resolved) objects.
+  assert.deepEqual(workspace({ [F]: text }).file(F)!.documents, docs);
+});
