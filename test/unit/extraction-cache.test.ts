@@ -13,6 +13,7 @@ import { Workspace } from '../../server/src/core/index/snapshot';
 import { extractFile } from '../../server/src/core/model/extract';
 import type { ExtractedFile } from '../../server/src/core/model/extract';
 import type { RouteObject, ServiceObject } from '../../server/src/core/model/types';
+import { Field, KeyedField } from '../../server/src/core/yaml/access';
 import { CACHE_FILE, ExtractionCache, builtByLiteral } from '../../server/src/lsp/cache';
 import type { CacheEntry, FolderDiagnostics } from '../../server/src/lsp/cache';
 import { listYamlFiles } from '../../server/src/runtime';
@@ -196,7 +197,10 @@ describe('extraction cache file', () => {
     const keyed = (keys: string[]): Record<string, unknown> => Object.fromEntries(keys.map((k, i) => [k, i]));
     // The keys of a shape built by a literal, the same keys in another order or with one more or one
     // less, names that are not identifiers, and many keys.
-    const summary = ['index', 'span', 'kind', 'name', 'namespace'];
+    const routes = extractFile('/w/r.yaml', FIXTURE_ROUTE);
+    const route = routes.objects[0] as unknown as RouteObject;
+    const service = routes.objects[1] as unknown as ServiceObject;
+    const summary = Object.keys(route.parentRefs[0]!);
     assert.ok(builtByLiteral(summary));
     const objects = [
       keyed(summary),
@@ -228,9 +232,6 @@ describe('extraction cache file', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
     // The shapes that make up most of a workspace's objects (update LITERALS in cache.ts when the model changes).
-    const routes = extractFile('/w/r.yaml', FIXTURE_ROUTE);
-    const route = routes.objects[0] as unknown as RouteObject;
-    const service = routes.objects[1] as unknown as ServiceObject;
     const common: Array<[string, object]> = [
       ['file', routes],
       ['route', route],
@@ -243,6 +244,28 @@ describe('extraction cache file', () => {
       ['service port', service.ports[0]!],
     ];
     for (const [what, o] of common) assert.ok(builtByLiteral(Object.keys(o)), `${what}: ${Object.keys(o).join(',')}`);
+    // Fields (built by literals with their class's prototype) are the class's instances, with its
+    // own keys in its order, its getters and methods.
+    const again = await roundTrip([['/w/r.yaml', entry(routes)]]);
+    try {
+      const back = again.cache.take('/w/r.yaml', 10, 1732693123456.789)!;
+      const fields: Array<[unknown, unknown]> = [
+        [(back.objects[0] as unknown as RouteObject).nameField, route.nameField],
+        [(back.objects[0] as unknown as RouteObject).parentRefs[0]!.kind, route.parentRefs[0]!.kind],
+        [(back.objects[1] as unknown as ServiceObject).ports[0]!.port, service.ports[0]!.port],
+      ];
+      assert.ok(fields.some(([, o]) => o instanceof KeyedField) && fields.some(([, o]) => !(o instanceof KeyedField)));
+      for (const [f, o] of fields) {
+        assert.ok(o instanceof Field && f instanceof Field);
+        assert.equal(Object.getPrototypeOf(f), Object.getPrototypeOf(o));
+        assert.deepEqual(Object.getOwnPropertyNames(f), Object.getOwnPropertyNames(o));
+        assert.deepEqual([f.value, f.span, f.keySpan, f.toJSON()], [o.value, o.span, o.keySpan, o.toJSON()]);
+        assert.deepStrictEqual(f.withValue(7), o.withValue(7));
+      }
+    } finally {
+      again.cache.close();
+      fs.rmSync(again.dir, { recursive: true, force: true });
+    }
   });
 
   test('an entry that is not plain data is left out; the others are kept', async () => {

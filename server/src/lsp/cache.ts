@@ -353,10 +353,14 @@ class Decoder {
     const next = (): unknown => this.next();
     this.emptyShapes = new Set(shapes.flatMap((keys, id) => (keys.length ? [] : [id])));
     const is = (keys: readonly string[], ...names: string[]): boolean => keys.length === names.length && names.every((n, i) => keys[i] === n);
+    const fieldProto: object = Field.prototype;
+    const keyedFieldProto: object = KeyedField.prototype;
     this.build = shapes.map((keys): (() => unknown) => {
-      // Fields and spans are most of the objects.
-      if (is(keys, ...FIELD_KEYS)) return () => new Field(next(), offset(next()), offset(next()));
-      if (is(keys, ...KEYED_FIELD_KEYS)) return () => new KeyedField(next(), offset(next()), offset(next()), offset(next()), offset(next()));
+      // Fields and spans are most of the objects. Fields are built by literals too (see LITERALS),
+      // with their class's prototype and the keys its constructor gives, in its order: the setting
+      // of the prototype costs less than copying the field out of the young generation.
+      if (is(keys, ...FIELD_KEYS)) return () => ({ __proto__: fieldProto, value: next(), start: offset(next()), end: offset(next()) });
+      if (is(keys, ...KEYED_FIELD_KEYS)) return () => ({ __proto__: keyedFieldProto, value: next(), start: offset(next()), end: offset(next()), keyStart: offset(next()), keyEnd: offset(next()) });
       if (is(keys, 'start', 'end')) return () => ({ start: next(), end: next() });
       if (keys.length === 0) return () => ({});
       // A key `__proto__` would set the prototype: such shapes define their keys.
