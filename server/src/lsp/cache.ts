@@ -6,7 +6,7 @@
  * Written once after the initial scan; a cache that is corrupt, of another format or of another
  * build of the engine is ignored (and replaced by the next write).
  *
- * The stored form is compact and quick to read back (100k documents: 33 MB, decoded in ~0.2 s plus
+ * The stored form is compact and quick to read back (100k documents: 27 MB, decoded in ~0.2 s plus
  * its garbage collection, where `v8.serialize` took 99-116 MB and ~0.8 s plus ~0.9 s of garbage
  * collection), and it is read a window at a time, never whole: values are uint32 tokens, strings
  * are indexes into one string table, objects name a shape (their list of keys) and are rebuilt
