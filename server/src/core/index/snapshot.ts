@@ -102,14 +102,16 @@ function remember(byName: Map<string, string>, name: string, key: string): strin
   return key;
 }
 
+// Keys are joined rather than concatenated: `join` makes one flat string, where `+` or a template
+// makes a tree of partial strings that the map keeps (about 150 bytes a key instead of about 60).
 export function serviceKey(namespace: string, name: string): string {
   const byName = inner(SERVICE_KEYS, namespace);
-  return byName.get(name) ?? remember(byName, name, `${namespace}/${name}`);
+  return byName.get(name) ?? remember(byName, name, [namespace, name].join('/'));
 }
 
 function objectKey(kind: string, namespace: string, name: string): string {
   const byName = inner(inner(OBJECT_KEYS, kind), namespace);
-  return byName.get(name) ?? remember(byName, name, `${kind}/${namespace}/${name}`);
+  return byName.get(name) ?? remember(byName, name, [kind, namespace, name].join('/'));
 }
 
 function compareObjects(a: K8sObject, b: K8sObject): number {
