@@ -97,6 +97,10 @@ const NONE: readonly never[] = Object.freeze([]);
 function fit<T>(list: T[]): readonly T[] {
   return list.length === 0 ? NONE : list.slice();
 }
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
 const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 
 /** True for a kustomization file name (`kustomization.yaml`, `.yml`, `Kustomization`). */
@@ -227,7 +231,9 @@ function enclosingDocument(text: string, at: number): Span {
 
 function splitApiVersion(apiVersion: string): { group: string; version: string } {
   const slash = apiVersion.lastIndexOf('/');
-  return slash === -1 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+  // Shared strings (the same few API versions recur): not a copy of `v1` and a view into the
+  // apiVersion for every object.
+  return slash === -1 ? { group: '', version: apiVersion } : { group: detach(apiVersion.slice(0, slash)), version: detach(apiVersion.slice(slash + 1)) };
 }
 
 function readBase(ctx: Ctx, node: unknown, file: string, docIndex: number, itemIndex: number, span: Span): (ObjectBase & { kind: string }) | undefined {
@@ -418,8 +424,8 @@ function readRoute(ctx: Ctx, spec: unknown, base: Base, kind: RouteKind, linkerd
         span: spanOf(ctx, spec) ?? base.span,
         httpMatches: undefined,
         grpcMatches: undefined,
-        filters: [],
-        backendRefs: [],
+        filters: NONE,
+        backendRefs: NONE,
         hasBackendRefsKey: false,
         defaulted: true,
       },
@@ -432,7 +438,8 @@ function readRoute(ctx: Ctx, spec: unknown, base: Base, kind: RouteKind, linkerd
     parentRefsSpan: spanOf(ctx, parentRefsNode),
     hostnames: hostnamesNode !== undefined && hostnamesPair ? makeField<readonly string[]>(hostnameValues, hostnamesPair, spanOf(ctx, getKey(ctx, spec, 'hostnames'))) : undefined,
     rules,
-    backendRefs: fit(backendRefs),
+    // One rule without mirrors (most routes): the route's list is the rule's, shared.
+    backendRefs: rules.length === 1 && sameItems(rules[0]!.backendRefs, backendRefs) ? rules[0]!.backendRefs : fit(backendRefs),
   });
 }
 
@@ -488,7 +495,7 @@ function readRule(ctx: Ctx, r: unknown, index: number, kind: RouteKind, allBacke
     httpMatches: kind === 'HTTPRoute' && hasMatches ? matchItems.map((m) => readHttpMatch(ctx, m)) : undefined,
     grpcMatches: kind === 'GRPCRoute' && hasMatches ? matchItems.map((m) => readGrpcMatch(ctx, m)) : undefined,
     filters: fit(filters),
-    backendRefs,
+    backendRefs: backendRefs.length ? backendRefs : NONE,
     hasBackendRefsKey: backendRefsNode !== undefined,
     defaulted: false,
   };
