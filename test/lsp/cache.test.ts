@@ -24,9 +24,14 @@ interface Run {
   lenses: unknown;
 }
 
-/** Starts a server on `dir` with `cacheDir`, collects what it publishes and answers, stops it. */
+/**
+ * Starts a server on `dir` with `cacheDir`, collects what it publishes and answers, stops it. The logs
+ * are taken after the shutdown, which waits for the cache write: its "cache: wrote" line is in them
+ * however long the write took.
+ */
 async function run(dir: string, cacheDir: string, settings?: Record<string, unknown>): Promise<Run> {
   const client = await LspClient.start({ folders: [dir], env: { GAMMA_LENS_CACHE_DIR: cacheDir }, cleanup: [], settings });
+  let answers: Omit<Run, 'logs'>;
   try {
     const routes = path.join(dir, 'routes.yaml');
     const services = path.join(dir, 'services.yaml');
@@ -37,10 +42,11 @@ async function run(dir: string, cacheDir: string, settings?: Record<string, unkn
     const references = await client.references(services, positionOf(servicesText, 'name: ', 6), true);
     const lenses = await client.codeLens(services);
     assert.equal(client.errorOutput, '');
-    return { diagnostics: new Map(client.diagnostics), ready: client.statuses.find((s) => s.state === 'ready'), logs: [...client.logs], hover, references, lenses };
+    answers = { diagnostics: new Map(client.diagnostics), ready: client.statuses.find((s) => s.state === 'ready'), hover, references, lenses };
   } finally {
     await client.stop();
   }
+  return { ...answers, logs: [...client.logs] };
 }
 
 function setup(): { dir: string; cacheDir: string; cleanup: () => void } {
@@ -207,16 +213,19 @@ describe('extraction cache across server starts', () => {
 /** Starts a server on several folders with `cacheDir` and returns what it published and logged by the first ready. */
 async function runFolders(dirs: readonly string[], cacheDir: string): Promise<{ diagnostics: Map<string, Diagnostic[]>; logs: string[] }> {
   const client = await LspClient.start({ folders: dirs, env: { GAMMA_LENS_CACHE_DIR: cacheDir }, cleanup: [] });
+  let diagnostics: Map<string, Diagnostic[]>;
   try {
     // Requests answered after ready, as in `run`: the log lines sent before their answers are in.
     const services = path.join(dirs[0]!, 'services.yaml');
     await client.references(services, positionOf(fs.readFileSync(services, 'utf8'), 'name: ', 6), true);
     await client.codeLens(services);
     assert.equal(client.errorOutput, '');
-    return { diagnostics: new Map(client.diagnostics), logs: [...client.logs] };
+    diagnostics = new Map(client.diagnostics);
   } finally {
     await client.stop();
   }
+  // After the shutdown, as in `run`: the cache write's log line is in however long it took.
+  return { diagnostics, logs: [...client.logs] };
 }
 
 describe('extraction cache with several workspace folders', () => {
