@@ -14,7 +14,7 @@ import { extractFile } from '../../server/src/core/model/extract';
 import type { ExtractedFile } from '../../server/src/core/model/extract';
 import type { RouteObject, ServiceObject } from '../../server/src/core/model/types';
 import { Field, KeyedField } from '../../server/src/core/yaml/access';
-import { CACHE_FILE, ExtractionCache, builtByLiteral } from '../../server/src/lsp/cache';
+import { CACHE_FILE, ExtractionCache, builtByLiteral, storedClassKeys } from '../../server/src/lsp/cache';
 import type { CacheEntry, FolderDiagnostics } from '../../server/src/lsp/cache';
 import { listYamlFiles } from '../../server/src/runtime';
 import { CORPUS, FIXTURES } from '../support/workspace';
@@ -200,7 +200,7 @@ describe('extraction cache file', () => {
     const routes = extractFile('/w/r.yaml', FIXTURE_ROUTE);
     const route = routes.objects[0] as unknown as RouteObject;
     const service = routes.objects[1] as unknown as ServiceObject;
-    const summary = Object.keys(route.parentRefs[0]!);
+    const summary = Object.keys(route.rules[0]!.httpMatches![0]!);
     assert.ok(builtByLiteral(summary));
     const objects = [
       keyed(summary),
@@ -235,15 +235,19 @@ describe('extraction cache file', () => {
     const common: Array<[string, object]> = [
       ['file', routes],
       ['route', route],
+      ['HTTP match', route.rules[0]!.httpMatches![0]!],
+      ['service', service],
+    ];
+    for (const [what, o] of common) assert.ok(builtByLiteral(Object.keys(o)), `${what}: ${Object.keys(o).join(',')}`);
+    // The node classes (offsets as numbers) are stored by their own keys, in order.
+    const nodes: Array<[string, object]> = [
       ['parentRef', route.parentRefs[0]!],
       ['rule', route.rules[0]!],
       ['backendRef', route.backendRefs[0]!],
-      ['HTTP match', route.rules[0]!.httpMatches![0]!],
       ['filter', route.rules[0]!.filters[0]!],
-      ['service', service],
       ['service port', service.ports[0]!],
     ];
-    for (const [what, o] of common) assert.ok(builtByLiteral(Object.keys(o)), `${what}: ${Object.keys(o).join(',')}`);
+    for (const [what, o] of nodes) assert.deepEqual(storedClassKeys(Object.getPrototypeOf(o) as object), Object.keys(o), what);
     // Fields (built by literals with their class's prototype) are the class's instances, with its
     // own keys in its order, its getters and methods.
     const again = await roundTrip([['/w/r.yaml', entry(routes)]]);
@@ -262,6 +266,22 @@ describe('extraction cache file', () => {
         assert.deepEqual([f.value, f.span, f.keySpan, f.toJSON()], [o.value, o.span, o.keySpan, o.toJSON()]);
         assert.deepStrictEqual(f.withValue(7), o.withValue(7));
       }
+      const backRoute = back.objects[0] as unknown as RouteObject;
+      const backNodes: Array<[object, object]> = [
+        [backRoute.parentRefs[0]!, route.parentRefs[0]!],
+        [backRoute.rules[0]!, route.rules[0]!],
+        [backRoute.backendRefs[0]!, route.backendRefs[0]!],
+        [backRoute.rules[0]!.filters[0]!, route.rules[0]!.filters[0]!],
+        [(back.objects[1] as unknown as ServiceObject).ports[0]!, service.ports[0]!],
+      ];
+      for (const [b, o] of backNodes) {
+        assert.equal(Object.getPrototypeOf(b), Object.getPrototypeOf(o));
+        assert.deepEqual(Object.getOwnPropertyNames(b), Object.getOwnPropertyNames(o));
+        assert.deepEqual((b as { span: unknown }).span, (o as { span: unknown }).span);
+        assert.equal(JSON.stringify(b), JSON.stringify(o));
+      }
+      // The rule's backendRefs are still the route's (shared, as extracted).
+      assert.equal(backRoute.rules[0]!.backendRefs, backRoute.backendRefs);
     } finally {
       again.cache.close();
       fs.rmSync(again.dir, { recursive: true, force: true });

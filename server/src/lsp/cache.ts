@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver/node';
 import type { ExtractedFile } from '../core/model/extract';
+import { BackendRef, Filter, ParentRef, Rule, ServicePortNode } from '../core/model/nodes';
 import { Field, KeyedField } from '../core/yaml/access';
 
 declare const GAMMA_LENS_VERSION: string;
@@ -28,7 +29,7 @@ declare const GAMMA_LENS_VERSION: string;
 const SLICE_MS = Number(process.env.GAMMA_LENS_BACKGROUND_SLICE_MS ?? 4);
 
 /** Bumped whenever the stored shape changes. */
-const FORMAT = 7;
+const FORMAT = 8;
 export const CACHE_FILE = 'gamma-lens-extractions.v1.bin';
 /** The file ends with the header's length and this mark. */
 const MARK = 0x32434c47; // "GLC2"
@@ -274,6 +275,10 @@ class Encoder {
       if (Object.getPrototypeOf(o) !== Array.prototype) throw new Error('cannot store an array subclass');
       this.token(o.length, ARR);
       for (let i = 0; i < o.length; i++) this.value((o as unknown[])[i]);
+    } else if (STORED_CLASSES.has(Object.getPrototypeOf(o) as object)) {
+      const stored = STORED_CLASSES.get(Object.getPrototypeOf(o) as object)!;
+      this.token(this.shape(stored.shape), OBJ);
+      for (const k of stored.keys) this.value((o as Record<string, unknown>)[k]);
     } else {
       if (Object.getPrototypeOf(o) !== Object.prototype) throw new Error('cannot store a non-plain object');
       const keys = Object.keys(o);
@@ -294,6 +299,100 @@ function offset(v: unknown): number {
 }
 
 /**
+ * The model's node classes (refs, rules, filters, ports: offsets as numbers, spans made when read)
+ * are stored by their own keys, in their constructors' order, under shapes no plain object has, and
+ * rebuilt by literals with their class's prototype (see LITERALS on why literals).
+ */
+interface StoredClass {
+  /** The instance's own keys, in order. */
+  readonly keys: readonly string[];
+  /** The stored shape: the keys marked with the class. */
+  readonly shape: string[];
+  readonly build: (n: () => unknown) => object;
+}
+
+const PORT_PROTO: object = ServicePortNode.prototype;
+const PARENT_REF_PROTO: object = ParentRef.prototype;
+const BACKEND_REF_PROTO: object = BackendRef.prototype;
+const FILTER_PROTO: object = Filter.prototype;
+const RULE_PROTO: object = Rule.prototype;
+
+function storedClass(name: string, keys: string[], build: (n: () => unknown) => object): StoredClass {
+  return { keys, shape: keys.map((k) => `#${name}.${k}`), build };
+}
+
+const STORED_CLASSES = new Map<object, StoredClass>([
+  [
+    PORT_PROTO,
+    storedClass('port', ['start', 'end', 'index', 'port', 'name', 'targetPort', 'protocol', 'appProtocol'], (n) => ({
+      __proto__: PORT_PROTO,
+      start: offset(n()),
+      end: offset(n()),
+      index: n(),
+      port: n(),
+      name: n(),
+      targetPort: n(),
+      protocol: n(),
+      appProtocol: n(),
+    })),
+  ],
+  [
+    PARENT_REF_PROTO,
+    storedClass('parentRef', ['index', 'start', 'end', 'group', 'kind', 'name', 'namespace', 'port', 'sectionName'], (n) => ({
+      __proto__: PARENT_REF_PROTO,
+      index: n(),
+      start: offset(n()),
+      end: offset(n()),
+      group: n(),
+      kind: n(),
+      name: n(),
+      namespace: n(),
+      port: n(),
+      sectionName: n(),
+    })),
+  ],
+  [
+    BACKEND_REF_PROTO,
+    storedClass('backendRef', ['start', 'end', 'ruleIndex', 'index', 'mirror', 'group', 'kind', 'name', 'namespace', 'port', 'weight'], (n) => ({
+      __proto__: BACKEND_REF_PROTO,
+      start: offset(n()),
+      end: offset(n()),
+      ruleIndex: n(),
+      index: n(),
+      mirror: n(),
+      group: n(),
+      kind: n(),
+      name: n(),
+      namespace: n(),
+      port: n(),
+      weight: n(),
+    })),
+  ],
+  [FILTER_PROTO, storedClass('filter', ['type', 'start', 'end', 'redirectStatus'], (n) => ({ __proto__: FILTER_PROTO, type: n(), start: offset(n()), end: offset(n()), redirectStatus: n() }))],
+  [
+    RULE_PROTO,
+    storedClass('rule', ['index', 'start', 'end', 'name', 'httpMatches', 'grpcMatches', 'filters', 'backendRefs', 'hasBackendRefsKey', 'defaulted'], (n) => ({
+      __proto__: RULE_PROTO,
+      index: n(),
+      start: offset(n()),
+      end: offset(n()),
+      name: n(),
+      httpMatches: n(),
+      grpcMatches: n(),
+      filters: n(),
+      backendRefs: n(),
+      hasBackendRefsKey: n(),
+      defaulted: n(),
+    })),
+  ],
+]);
+
+/** The own keys, in order, that instances of a stored class must have (for tests). */
+export function storedClassKeys(proto: object): readonly string[] | undefined {
+  return STORED_CLASSES.get(proto)?.keys;
+}
+
+/**
  * Object literals for the most common shapes of the model (objects, refs, rules, ports, matches,
  * document summaries, ...), each called with the function that reads the next value. The Decoder
  * builds an object of such a shape by its literal and any other shape by a constructor per shape:
@@ -303,13 +402,7 @@ function offset(v: unknown): number {
  * simply not met; objects of a shape missing here come back the same, only a little slower.
  */
 const LITERALS: ReadonlyArray<(n: () => unknown) => object> = [
-  (n) => ({ span: n(), ruleIndex: n(), index: n(), mirror: n(), group: n(), kind: n(), name: n(), namespace: n(), port: n(), weight: n() }),
-  (n) => ({ index: n(), span: n(), name: n(), httpMatches: n(), grpcMatches: n(), filters: n(), backendRefs: n(), hasBackendRefsKey: n(), defaulted: n() }),
-  (n) => ({ index: n(), span: n(), kind: n() }),
   (n) => ({ kind: n(), file: n(), docIndex: n(), itemIndex: n(), span: n(), apiVersion: n(), group: n(), version: n(), name: n(), nameField: n(), metadataNamespace: n(), creationTimestamp: n(), labels: n(), disabledCodes: n(), namespace: n(), namespaceSource: n(), linkerdPolicy: n(), parentRefs: n(), parentRefsSpan: n(), hostnames: n(), rules: n(), backendRefs: n() }),
-  (n) => ({ index: n(), span: n(), group: n(), kind: n(), name: n(), namespace: n(), port: n(), sectionName: n() }),
-  (n) => ({ type: n(), span: n(), redirectStatus: n() }),
-  (n) => ({ span: n(), index: n(), port: n(), name: n(), targetPort: n(), protocol: n(), appProtocol: n() }),
   (n) => ({ kind: n(), file: n(), docIndex: n(), itemIndex: n(), span: n(), apiVersion: n(), group: n(), version: n(), name: n(), nameField: n(), metadataNamespace: n(), creationTimestamp: n(), labels: n(), disabledCodes: n(), namespace: n(), namespaceSource: n(), type: n(), typeField: n(), clusterIP: n(), externalName: n(), ports: n(), portsSpan: n() }),
   (n) => ({ path: n(), objects: n(), problems: n(), suppressions: n() }),
   (n) => ({ span: n(), path: n(), method: n(), headers: n(), queryParams: n() }),
@@ -362,6 +455,7 @@ class Decoder {
       if (is(keys, ...FIELD_KEYS)) return () => ({ __proto__: fieldProto, value: next(), start: offset(next()), end: offset(next()) });
       if (is(keys, ...KEYED_FIELD_KEYS)) return () => ({ __proto__: keyedFieldProto, value: next(), start: offset(next()), end: offset(next()), keyStart: offset(next()), keyEnd: offset(next()) });
       if (is(keys, 'start', 'end')) return () => ({ start: next(), end: next() });
+      for (const stored of STORED_CLASSES.values()) if (is(keys, ...stored.shape)) return () => stored.build(next);
       if (keys.length === 0) return () => ({});
       // A key `__proto__` would set the prototype: such shapes define their keys.
       if (keys.includes('__proto__')) {

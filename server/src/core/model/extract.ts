@@ -22,6 +22,7 @@ import type { Ctx, Field } from '../yaml/access';
 import { looksTemplated, parseChunk, peekKind, splitDocuments } from '../yaml/documents';
 import type { ReadProblem } from '../yaml/documents';
 import type { Span } from '../text';
+import { BackendRef, Filter, ParentRef, Rule, ServicePortNode } from './nodes';
 import {
   ENGINE_KINDS,
   GATEWAY_GROUP,
@@ -102,6 +103,8 @@ function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+/** Where a node without a position of its own is placed. */
+const NOWHERE: Span = Object.freeze({ start: 0, end: 0 });
 
 /** True for a kustomization file name (`kustomization.yaml`, `.yml`, `Kustomization`). */
 export function isKustomizationPath(path: string): boolean {
@@ -363,15 +366,17 @@ function readServicePorts(ctx: Ctx, ports: unknown): ServicePort[] {
     const port = scalarField(ctx, p, 'port');
     const target = scalarField(ctx, p, 'targetPort');
     const portValue = intValue(port?.value);
-    return {
-      span: spanOf(ctx, p) ?? { start: 0, end: 0 },
+    const at = spanOf(ctx, p) ?? NOWHERE;
+    return new ServicePortNode(
+      at.start,
+      at.end,
       index,
-      port: port && portValue !== undefined ? port.withValue(portValue) : undefined,
-      name: stringField(ctx, p, 'name'),
-      targetPort: target ? target.withValue(typeof target.value === 'number' ? target.value : String(target.value)) : undefined,
-      protocol: stringValue(ctx, p, 'protocol'),
-      appProtocol: stringValue(ctx, p, 'appProtocol'),
-    };
+      port && portValue !== undefined ? port.withValue(portValue) : undefined,
+      stringField(ctx, p, 'name'),
+      target ? target.withValue(typeof target.value === 'number' ? target.value : String(target.value)) : undefined,
+      stringValue(ctx, p, 'protocol'),
+      stringValue(ctx, p, 'appProtocol'),
+    );
   });
 }
 
@@ -394,16 +399,18 @@ function readRoute(ctx: Ctx, spec: unknown, base: Base, kind: RouteKind, linkerd
   const parentRefs = seqItems(ctx, parentRefsNode)
     .map((p, index): ParentRefNode | undefined => {
       if (!isMap(p)) return undefined;
-      return {
+      const at = spanOf(ctx, p) ?? base.span;
+      return new ParentRef(
         index,
-        span: spanOf(ctx, p) ?? base.span,
-        group: groupField(ctx, p),
-        kind: stringField(ctx, p, 'kind'),
-        name: stringField(ctx, p, 'name'),
-        namespace: stringField(ctx, p, 'namespace'),
-        port: presentField(ctx, p, 'port'),
-        sectionName: stringField(ctx, p, 'sectionName', true),
-      };
+        at.start,
+        at.end,
+        groupField(ctx, p),
+        stringField(ctx, p, 'kind'),
+        stringField(ctx, p, 'name'),
+        stringField(ctx, p, 'namespace'),
+        presentField(ctx, p, 'port'),
+        stringField(ctx, p, 'sectionName', true),
+      );
     })
     .filter((p): p is ParentRefNode => p !== undefined);
   const hostnamesNode = get(ctx, spec, 'hostnames');
@@ -418,18 +425,8 @@ function readRoute(ctx: Ctx, spec: unknown, base: Base, kind: RouteKind, linkerd
   if (rules.length === 0 && rulesAbsent) {
     // The CRD defaults a missing `rules` (`rules: null` is the same in JSON) to one rule that
     // matches everything and has no backends.
-    rules = [
-      {
-        index: 0,
-        span: spanOf(ctx, spec) ?? base.span,
-        httpMatches: undefined,
-        grpcMatches: undefined,
-        filters: NONE,
-        backendRefs: NONE,
-        hasBackendRefsKey: false,
-        defaulted: true,
-      },
-    ];
+    const at = spanOf(ctx, spec) ?? base.span;
+    rules = [new Rule(0, at.start, at.end, undefined, undefined, undefined, NONE, NONE, false, true)];
   }
   return finish(base, {
     kind,
@@ -454,18 +451,20 @@ function getKey(ctx: Ctx, map: unknown, key: string): unknown {
 }
 
 function readBackendRef(ctx: Ctx, b: unknown, ruleIndex: number, index: number, mirror: boolean): BackendRefNode {
-  return {
-    span: spanOf(ctx, b) ?? { start: 0, end: 0 },
+  const at = spanOf(ctx, b) ?? NOWHERE;
+  return new BackendRef(
+    at.start,
+    at.end,
     ruleIndex,
     index,
     mirror,
-    group: groupField(ctx, b),
-    kind: stringField(ctx, b, 'kind'),
-    name: stringField(ctx, b, 'name'),
-    namespace: stringField(ctx, b, 'namespace'),
-    port: presentField(ctx, b, 'port'),
-    weight: presentField(ctx, b, 'weight'),
-  };
+    groupField(ctx, b),
+    stringField(ctx, b, 'kind'),
+    stringField(ctx, b, 'name'),
+    stringField(ctx, b, 'namespace'),
+    presentField(ctx, b, 'port'),
+    presentField(ctx, b, 'weight'),
+  );
 }
 
 function readRule(ctx: Ctx, r: unknown, index: number, kind: RouteKind, allBackends: BackendRefNode[]): RouteRule {
@@ -474,7 +473,8 @@ function readRule(ctx: Ctx, r: unknown, index: number, kind: RouteKind, allBacke
   for (const f of seqItems(ctx, get(ctx, r, 'filters'))) {
     const type = stringValue(ctx, f, 'type') ?? '';
     const status = intValue(scalarValue(ctx, get(ctx, f, 'requestRedirect'), 'statusCode'));
-    filters.push({ type, span: spanOf(ctx, f) ?? { start: 0, end: 0 }, redirectStatus: type === 'RequestRedirect' ? (status ?? 302) : undefined });
+    const at = spanOf(ctx, f) ?? NOWHERE;
+    filters.push(new Filter(type, at.start, at.end, type === 'RequestRedirect' ? (status ?? 302) : undefined));
     if (type === 'RequestMirror') {
       const b = get(ctx, get(ctx, f, 'requestMirror'), 'backendRef');
       if (isMap(b)) mirrors.push(readBackendRef(ctx, b, index, mirrors.length, true));
@@ -488,17 +488,19 @@ function readRule(ctx: Ctx, r: unknown, index: number, kind: RouteKind, allBacke
   const matchesNode = get(ctx, r, 'matches');
   const matchItems = seqItems(ctx, matchesNode);
   const hasMatches = matchesNode !== undefined && matchItems.length > 0;
-  return {
+  const at = spanOf(ctx, r) ?? NOWHERE;
+  return new Rule(
     index,
-    span: spanOf(ctx, r) ?? { start: 0, end: 0 },
-    name: stringValue(ctx, r, 'name'),
-    httpMatches: kind === 'HTTPRoute' && hasMatches ? matchItems.map((m) => readHttpMatch(ctx, m)) : undefined,
-    grpcMatches: kind === 'GRPCRoute' && hasMatches ? matchItems.map((m) => readGrpcMatch(ctx, m)) : undefined,
-    filters: fit(filters),
-    backendRefs: backendRefs.length ? backendRefs : NONE,
-    hasBackendRefsKey: backendRefsNode !== undefined,
-    defaulted: false,
-  };
+    at.start,
+    at.end,
+    stringValue(ctx, r, 'name'),
+    kind === 'HTTPRoute' && hasMatches ? matchItems.map((m) => readHttpMatch(ctx, m)) : undefined,
+    kind === 'GRPCRoute' && hasMatches ? matchItems.map((m) => readGrpcMatch(ctx, m)) : undefined,
+    fit(filters),
+    backendRefs.length ? backendRefs : NONE,
+    backendRefsNode !== undefined,
+    false,
+  );
 }
 
 function readHeaderMatches(ctx: Ctx, node: unknown): readonly HeaderMatch[] {
