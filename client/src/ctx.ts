@@ -2,13 +2,20 @@
  * Owns what the extension creates: the language client, the output channel, the status item and
  * the disposables. Restarting the server goes through here.
  */
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CloseAction, ErrorAction, LanguageClient, RevealOutputChannelOn, State, TransportKind } from 'vscode-languageclient/node';
 import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
+import { serverNodeOptions } from '../../server/src/launch';
 import { RoleAtRequest, StatusNotification } from '../../server/src/protocol';
 import type { RoleAtResult, StatusParams } from '../../server/src/protocol';
 import { StatusItem } from './status';
+
+/** CPUs this process may use (`availableParallelism` is missing from older Node versions). */
+function cpuCount(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
 
 /** Restarts allowed within `RESTART_WINDOW_MS` before the client gives up and tells the user. */
 const MAX_RESTARTS = 4;
@@ -32,7 +39,7 @@ export class Ctx implements vscode.Disposable {
   private serverOptions(): ServerOptions {
     const module = this.extension.asAbsolutePath(path.join('server', 'out', 'server.js'));
     return {
-      run: { module, transport: TransportKind.ipc },
+      run: { module, transport: TransportKind.ipc, options: { execArgv: serverNodeOptions(cpuCount()) } },
       debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
     };
   }

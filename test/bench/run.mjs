@@ -29,6 +29,17 @@ const REPO = path.resolve(HERE, '..', '..');
 const SERVER_JS = path.join(REPO, 'server', 'out', 'server.js');
 // Extra node flags for our server, e.g. GAMMA_LENS_BENCH_SERVER_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
 const SERVER_FLAGS = (process.env.GAMMA_LENS_BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
+// The node options the VS Code client starts the server with on this machine (server/src/launch.ts),
+// then SERVER_FLAGS; set in main().
+let serverArgs = SERVER_FLAGS;
+
+/** `serverNodeOptions` of server/src/launch.ts, for this machine's CPUs. */
+async function launchOptions() {
+  const esbuild = await import('esbuild');
+  const built = await esbuild.build({ entryPoints: [path.join(REPO, 'server', 'src', 'launch.ts')], bundle: true, format: 'esm', platform: 'node', write: false, logLevel: 'warning' });
+  const mod = await import(`data:text/javascript;base64,${Buffer.from(built.outputFiles[0].text).toString('base64')}`);
+  return mod.serverNodeOptions(os.availableParallelism());
+}
 const YLS_JS = path.join(REPO, 'node_modules', 'yaml-language-server', 'bin', 'yaml-language-server');
 
 // ---------------------------------------------------------------------------------------------
@@ -191,7 +202,7 @@ class Client {
   constructor(command, args, { settings, cwd } = {}) {
     const rpc = require('vscode-jsonrpc/node');
     this.t0 = now();
-    this.proc = spawn(process.execPath, [...(command === SERVER_JS ? SERVER_FLAGS : []), command, ...args], { cwd: cwd ?? REPO, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc = spawn(process.execPath, [...(command === SERVER_JS ? serverArgs : []), command, ...args], { cwd: cwd ?? REPO, stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stderr.on('data', () => undefined);
     this.conn = rpc.createMessageConnection(new rpc.StreamMessageReader(this.proc.stdout), new rpc.StreamMessageWriter(this.proc.stdin));
     this.settings = settings ?? {};
@@ -470,7 +481,9 @@ async function main() {
   if (args.child) return child(args.child, args.dir);
   const log = args.json ? () => undefined : (...m) => console.error(...m);
   if (!fs.existsSync(SERVER_JS) && args.server) throw new Error('server/out/server.js is missing: run npm run build');
-  const report = { date: new Date().toISOString(), node: process.version, cores: os.cpus().length, cpu: os.cpus()[0]?.model, loadavg: os.loadavg().map((x) => round(x, 2)), quick: args.quick, sizes: {}, bigFile: null };
+  const nodeOptions = await launchOptions();
+  serverArgs = [...nodeOptions, ...SERVER_FLAGS];
+  const report = { date: new Date().toISOString(), node: process.version, cores: os.cpus().length, cpu: os.cpus()[0]?.model, serverNodeOptions: nodeOptions, loadavg: os.loadavg().map((x) => round(x, 2)), quick: args.quick, sizes: {}, bigFile: null };
   if (args.engine) await engineBundle();
 
   for (const n of args.sizes) {
@@ -586,7 +599,7 @@ function printTable(r) {
   const widths = [0, 1, 2, 3, 4, 5].map((i) => Math.max(...rows.map((row) => String(row[i]).length), 6));
   const head = ['measure', 'size', 'baseline (same run)', 'ours', 'ratio', 'target'];
   const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
-  console.log(`\nnode ${r.node}, ${r.cores} cores (${r.cpu}), load ${r.loadavg.join(' ')} → ${r.loadavgAfter.join(' ')}`);
+  console.log(`\nnode ${r.node}, ${r.cores} cores (${r.cpu}), server started with [${r.serverNodeOptions.join(' ')}] as the VS Code client starts it, load ${r.loadavg.join(' ')} → ${r.loadavgAfter.join(' ')}`);
   console.log(line(head.map((h, i) => h.padEnd(widths[i]))));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const row of rows) console.log(line(row));
