@@ -260,27 +260,16 @@ class Encoder {
     if (Object.isFrozen(o)) this.push(FROZEN);
     this.seen.set(o, this.length);
     this.open.push(o);
-    if (o instanceof Field) {
-      // Fields are stored as their value and offsets, under shapes no plain object has.
-      const keyed = o instanceof KeyedField;
-      this.token(this.shape(keyed ? KEYED_FIELD_KEYS : FIELD_KEYS), OBJ);
-      this.value(o.value);
-      this.value(o.start);
-      this.value(o.end);
-      if (keyed) {
-        this.value(o.keyStart);
-        this.value(o.keyEnd);
-      }
-    } else if (Array.isArray(o)) {
+    if (Array.isArray(o)) {
       if (Object.getPrototypeOf(o) !== Array.prototype) throw new Error('cannot store an array subclass');
       this.token(o.length, ARR);
       for (let i = 0; i < o.length; i++) this.value((o as unknown[])[i]);
-    } else if (STORED_CLASSES.has(Object.getPrototypeOf(o) as object)) {
-      const stored = STORED_CLASSES.get(Object.getPrototypeOf(o) as object)!;
+    } else if (Object.getPrototypeOf(o) !== Object.prototype) {
+      const stored = STORED_CLASSES.get(Object.getPrototypeOf(o) as object);
+      if (!stored) throw new Error('cannot store a non-plain object');
       this.token(this.shape(stored.shape), OBJ);
       for (const k of stored.keys) this.value((o as Record<string, unknown>)[k]);
     } else {
-      if (Object.getPrototypeOf(o) !== Object.prototype) throw new Error('cannot store a non-plain object');
       const keys = Object.keys(o);
       this.token(this.shape(keys), OBJ);
       for (const k of keys) this.value((o as Record<string, unknown>)[k]);
@@ -289,19 +278,16 @@ class Encoder {
   }
 }
 
-/** The shapes a `Field` and a `KeyedField` are stored under (not keys a plain object has). */
-const FIELD_KEYS = ['#field.value', '#field.start', '#field.end'];
-const KEYED_FIELD_KEYS = [...FIELD_KEYS, '#field.keyStart', '#field.keyEnd'];
-
 function offset(v: unknown): number {
   if (typeof v !== 'number') throw new Error('bad field');
   return v;
 }
 
 /**
- * The model's node classes (refs, rules, filters, ports: offsets as numbers, spans made when read)
- * are stored by their own keys, in their constructors' order, under shapes no plain object has, and
- * rebuilt by literals with their class's prototype (see LITERALS on why literals).
+ * The model's classes with offsets as numbers (fields, refs, rules, filters, ports: spans made when
+ * read) are stored by their own keys, in their constructors' order, under shapes no plain object has
+ * (`#field.value`, ...), and rebuilt by literals with their class's prototype (see LITERALS on why
+ * literals). Each literal lists the keys; the stored shape is read off it.
  */
 interface StoredClass {
   /** The instance's own keys, in order. */
@@ -311,20 +297,28 @@ interface StoredClass {
   readonly build: (n: () => unknown) => object;
 }
 
+const FIELD_PROTO: object = Field.prototype;
+const KEYED_FIELD_PROTO: object = KeyedField.prototype;
 const PORT_PROTO: object = ServicePortNode.prototype;
 const PARENT_REF_PROTO: object = ParentRef.prototype;
 const BACKEND_REF_PROTO: object = BackendRef.prototype;
 const FILTER_PROTO: object = Filter.prototype;
 const RULE_PROTO: object = Rule.prototype;
 
-function storedClass(name: string, keys: string[], build: (n: () => unknown) => object): StoredClass {
+function storedClass(name: string, build: (n: () => unknown) => object): StoredClass {
+  const keys = Object.keys(build(() => 0));
   return { keys, shape: keys.map((k) => `#${name}.${k}`), build };
 }
 
 const STORED_CLASSES = new Map<object, StoredClass>([
+  [FIELD_PROTO, storedClass('field', (n) => ({ __proto__: FIELD_PROTO, value: n(), start: offset(n()), end: offset(n()) }))],
+  [
+    KEYED_FIELD_PROTO,
+    storedClass('field', (n) => ({ __proto__: KEYED_FIELD_PROTO, value: n(), start: offset(n()), end: offset(n()), keyStart: offset(n()), keyEnd: offset(n()) })),
+  ],
   [
     PORT_PROTO,
-    storedClass('port', ['start', 'end', 'index', 'port', 'name', 'targetPort', 'protocol', 'appProtocol'], (n) => ({
+    storedClass('port', (n) => ({
       __proto__: PORT_PROTO,
       start: offset(n()),
       end: offset(n()),
@@ -338,7 +332,7 @@ const STORED_CLASSES = new Map<object, StoredClass>([
   ],
   [
     PARENT_REF_PROTO,
-    storedClass('parentRef', ['index', 'start', 'end', 'group', 'kind', 'name', 'namespace', 'port', 'sectionName'], (n) => ({
+    storedClass('parentRef', (n) => ({
       __proto__: PARENT_REF_PROTO,
       index: n(),
       start: offset(n()),
@@ -353,7 +347,7 @@ const STORED_CLASSES = new Map<object, StoredClass>([
   ],
   [
     BACKEND_REF_PROTO,
-    storedClass('backendRef', ['start', 'end', 'ruleIndex', 'index', 'mirror', 'group', 'kind', 'name', 'namespace', 'port', 'weight'], (n) => ({
+    storedClass('backendRef', (n) => ({
       __proto__: BACKEND_REF_PROTO,
       start: offset(n()),
       end: offset(n()),
@@ -368,10 +362,10 @@ const STORED_CLASSES = new Map<object, StoredClass>([
       weight: n(),
     })),
   ],
-  [FILTER_PROTO, storedClass('filter', ['type', 'start', 'end', 'redirectStatus'], (n) => ({ __proto__: FILTER_PROTO, type: n(), start: offset(n()), end: offset(n()), redirectStatus: n() }))],
+  [FILTER_PROTO, storedClass('filter', (n) => ({ __proto__: FILTER_PROTO, type: n(), start: offset(n()), end: offset(n()), redirectStatus: n() }))],
   [
     RULE_PROTO,
-    storedClass('rule', ['index', 'start', 'end', 'name', 'httpMatches', 'grpcMatches', 'filters', 'backendRefs', 'hasBackendRefsKey', 'defaulted'], (n) => ({
+    storedClass('rule', (n) => ({
       __proto__: RULE_PROTO,
       index: n(),
       start: offset(n()),
@@ -446,16 +440,12 @@ class Decoder {
     const next = (): unknown => this.next();
     this.emptyShapes = new Set(shapes.flatMap((keys, id) => (keys.length ? [] : [id])));
     const is = (keys: readonly string[], ...names: string[]): boolean => keys.length === names.length && names.every((n, i) => keys[i] === n);
-    const fieldProto: object = Field.prototype;
-    const keyedFieldProto: object = KeyedField.prototype;
     this.build = shapes.map((keys): (() => unknown) => {
-      // Fields and spans are most of the objects. Fields are built by literals too (see LITERALS),
-      // with their class's prototype and the keys its constructor gives, in its order: the setting
-      // of the prototype costs less than copying the field out of the young generation.
-      if (is(keys, ...FIELD_KEYS)) return () => ({ __proto__: fieldProto, value: next(), start: offset(next()), end: offset(next()) });
-      if (is(keys, ...KEYED_FIELD_KEYS)) return () => ({ __proto__: keyedFieldProto, value: next(), start: offset(next()), end: offset(next()), keyStart: offset(next()), keyEnd: offset(next()) });
-      if (is(keys, 'start', 'end')) return () => ({ start: next(), end: next() });
+      // Fields and spans are most of the objects. Fields and the node classes are built by literals
+      // too, with their class's prototype (STORED_CLASSES): setting the prototype costs less than
+      // copying each object out of the young generation.
       for (const stored of STORED_CLASSES.values()) if (is(keys, ...stored.shape)) return () => stored.build(next);
+      if (is(keys, 'start', 'end')) return () => ({ start: next(), end: next() });
       if (keys.length === 0) return () => ({});
       // A key `__proto__` would set the prototype: such shapes define their keys.
       if (keys.includes('__proto__')) {
