@@ -1,23 +1,38 @@
 /**
- * The node options the VS Code client (and the benchmark) start the language server with: V8's
- * worker pool leaves one core to the rest on small machines and stays Node's default on larger ones.
+ * The node options the VS Code client (and the benchmark) start the language server with: the old
+ * generation starts large enough for a big index, and V8's worker pool leaves one core to the rest
+ * on small machines and stays Node's default on larger ones.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { serverNodeOptions } from '../../server/src/launch';
+import { INITIAL_OLD_SPACE_MB, serverNodeOptions } from '../../server/src/launch';
 
 test('one V8 worker per core beyond the first, up to four cores; none set from five cores up', () => {
+  const heap = '--initial-old-space-size=256';
+  assert.equal(INITIAL_OLD_SPACE_MB, 256);
   assert.deepEqual(
     [0, 1, 2, 3, 4, 5, 8, 64, Number.NaN].map((n) => serverNodeOptions(n)),
-    [['--v8-pool-size=1'], ['--v8-pool-size=1'], ['--v8-pool-size=1'], ['--v8-pool-size=2'], ['--v8-pool-size=3'], [], [], [], ['--v8-pool-size=1']],
+    [
+      [heap, '--v8-pool-size=1'],
+      [heap, '--v8-pool-size=1'],
+      [heap, '--v8-pool-size=1'],
+      [heap, '--v8-pool-size=2'],
+      [heap, '--v8-pool-size=3'],
+      [heap],
+      [heap],
+      [heap],
+      [heap, '--v8-pool-size=1'],
+    ],
   );
 });
 
 test('node accepts the options: a process started with them runs', () => {
-  for (const cores of [2, 3, 4]) {
-    const r = spawnSync(process.execPath, [...serverNodeOptions(cores), '-e', 'process.stdout.write("ok")'], { encoding: 'utf8' });
+  for (const cores of [2, 3, 4, 8]) {
+    const options = serverNodeOptions(cores);
+    const r = spawnSync(process.execPath, [...options, '-e', 'process.stdout.write(JSON.stringify(process.execArgv))'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, 'ok');
+    assert.equal(r.stderr, '', 'node or V8 warned about an option');
+    assert.deepEqual(JSON.parse(r.stdout), options);
   }
 });
