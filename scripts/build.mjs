@@ -18,7 +18,9 @@ const common = {
 
 const builds = [
   { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'client/out/extension.js', external: ['vscode'] },
-  { ...common, entryPoints: ['server/src/main.ts'], outfile: 'server/out/server.js' },
+  // server.js is a small loader (boot.ts) that compiles server-main.js with V8's code cache.
+  { ...common, entryPoints: ['server/src/boot.ts'], outfile: 'server/out/server.js' },
+  { ...common, entryPoints: ['server/src/main.ts'], outfile: 'server/out/server-main.js' },
   { ...common, entryPoints: ['server/src/cli/bin.ts'], outfile: 'server/out/cli.js' },
 ];
 

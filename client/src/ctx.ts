@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CloseAction, ErrorAction, LanguageClient, RevealOutputChannelOn, State, TransportKind } from 'vscode-languageclient/node';
 import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
-import { serverNodeOptions } from '../../server/src/launch';
+import { serverArguments, serverNodeOptions } from '../../server/src/launch';
 import { RoleAtRequest, StatusNotification } from '../../server/src/protocol';
 import type { RoleAtResult, StatusParams } from '../../server/src/protocol';
 import { StatusItem } from './status';
@@ -39,7 +39,7 @@ export class Ctx implements vscode.Disposable {
   private serverOptions(): ServerOptions {
     const module = this.extension.asAbsolutePath(path.join('server', 'out', 'server.js'));
     return {
-      run: { module, transport: TransportKind.ipc, options: { execArgv: serverNodeOptions(cpuCount()) } },
+      run: { module, transport: TransportKind.ipc, args: serverArguments(this.extension.globalStorageUri?.fsPath), options: { execArgv: serverNodeOptions(cpuCount()) } },
       debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
     };
   }

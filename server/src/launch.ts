@@ -32,3 +32,18 @@ export function serverNodeOptions(cores: number): string[] {
   if (n >= 5) return [heap];
   return [heap, `--v8-pool-size=${Math.max(1, n - 1)}`];
 }
+
+/**
+ * Arguments for the server after its module: where it keeps V8's cache of its compiled code
+ * (`boot.ts`). The VS Code client passes a folder of the extension's global storage, shared by every
+ * window; none: the server compiles itself at every start, as any other editor runs it.
+ */
+export function serverArguments(globalStorage: string | undefined): string[] {
+  return globalStorage ? [`--code-cache=${globalStorage.replace(/[\\/]+$/, '')}/code-cache`] : [];
+}
+
+/** The folder of `--code-cache=<folder>` among the server's arguments, if one is named. */
+export function codeCacheFolder(argv: readonly string[]): string | undefined {
+  for (const arg of argv) if (arg.startsWith('--code-cache=')) return arg.slice('--code-cache='.length) || undefined;
+  return undefined;
+}

@@ -15,9 +15,16 @@ import { ConfigSection } from './protocol';
 
 declare const GAMMA_LENS_VERSION: string;
 
-export function startServer(connection: Connection): void {
+/** What the process that loads the server (boot.ts) asks of it. */
+export interface ServerHooks {
+  /** Called once, when the server is idle after its first `ready`; a line it returns is logged. */
+  readonly onFirstReady?: () => string | undefined;
+}
+
+export function startServer(connection: Connection, hooks: ServerHooks = {}): void {
   const documents = new TextDocuments(TextDocument);
   const indexer = new Indexer(connection, documents);
+  indexer.onFirstReady = hooks.onFirstReady;
   let workspaceFolders = false;
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {

@@ -115,6 +115,23 @@ describe('the server and the CLI only read', () => {
     }
     assert.deepEqual(calls(), []);
   });
+
+  test('language server with --code-cache: writes into that folder only, and only its cache', async () => {
+    const before = calls().length;
+    const folder = path.join(tmp, 'global-storage', 'code-cache');
+    const client = await LspClient.start({ folders: [ws], args: [`--code-cache=${folder}`], env: { NODE_OPTIONS: `--require ${preload}`, GAMMA_LENS_SANDBOX_LOG: logFile }, cleanup: [] });
+    try {
+      const file = path.join(ws, 'seed', '02-producer-route-b.yaml');
+      // Answered after the turn in which the cache is written (see code-cache.test.ts).
+      await client.hover(file, positionAtOffset(client.open(file), 0));
+    } finally {
+      await client.stop();
+    }
+    const made = calls().slice(before);
+    assert.ok(made.some((c) => c.api === 'fs.renameSync'), JSON.stringify(made));
+    for (const c of made) assert.ok(c.arg.startsWith(folder), `${c.api} ${c.arg}`);
+    assert.deepEqual(fs.readdirSync(folder).map((n) => /^server-main-[0-9a-f]{8}\.v8cache$/.test(n)), [true]);
+  });
 });
 
 describe('declared capabilities and imports', () => {
@@ -137,6 +154,7 @@ describe('declared capabilities and imports', () => {
 
   test('server, CLI and client sources import only fs, path, vscode, the LSP libraries, vscode-uri and yaml', () => {
     const cacheFile = (f: string): boolean => f === path.join(REPO_ROOT, 'server', 'src', 'lsp', 'cache.ts');
+    const BOOT = path.join(REPO_ROOT, 'server', 'src', 'boot.ts');
     const allowed = new Set(['node:fs', 'node:path', 'vscode', 'vscode-languageclient/node', 'vscode-languageserver/node', 'vscode-languageserver-textdocument', 'vscode-uri', 'yaml']);
     const files: string[] = [];
     const walk = (d: string): void => {
@@ -156,13 +174,20 @@ describe('declared capabilities and imports', () => {
         const spec = (m[1] ?? m[2] ?? m[3] ?? m[4])!;
         seen.add(spec);
         // The warm-start cache (server/src/lsp/cache.ts) serializes with node:v8; the client reads
-        // the CPU count (node:os) to choose the server's node options (server/src/launch.ts).
+        // the CPU count (node:os) to choose the server's node options (server/src/launch.ts); the
+        // loader (server/src/boot.ts) compiles the server with V8's code cache (node:vm, and
+        // node:module for the server's own require).
         const clientCtx = f === path.join(REPO_ROOT, 'client', 'src', 'ctx.ts');
-        assert.ok(spec.startsWith('.') || allowed.has(spec) || (cacheFile(f) && spec === 'node:v8') || (clientCtx && spec === 'node:os'), `${path.relative(REPO_ROOT, f)} imports ${spec}`);
+        const boot = f === BOOT;
+        assert.ok(
+          spec.startsWith('.') || allowed.has(spec) || (cacheFile(f) && spec === 'node:v8') || (clientCtx && spec === 'node:os') || (boot && (spec === 'node:vm' || spec === 'node:module')),
+          `${path.relative(REPO_ROOT, f)} imports ${spec}`,
+        );
       }
       assert.doesNotMatch(src, /\beval\s*\(|new Function\s*\(|\bfetch\s*\(|XMLHttpRequest|WebSocket/, path.relative(REPO_ROOT, f));
-      // The server's one writer is its cache, and only into the storage folder the client gives it.
-      if (!f.includes(`${path.sep}client${path.sep}`) && !cacheFile(f)) assert.doesNotMatch(src, /fs\.(write|append|mkdir|rm|unlink|rename|copy|symlink|chmod|createWriteStream)/, path.relative(REPO_ROOT, f));
+      // The server's writers are its cache, only into the storage folder the client gives it, and
+      // the loader's code cache, only into the folder of --code-cache (test/lsp/code-cache.test.ts).
+      if (!f.includes(`${path.sep}client${path.sep}`) && !cacheFile(f) && f !== BOOT) assert.doesNotMatch(src, /fs\.(write|append|mkdir|rm|unlink|rename|copy|symlink|chmod|createWriteStream)/, path.relative(REPO_ROOT, f));
     }
     // The scan sees the imports (so it can fail).
     for (const spec of ['node:fs', 'yaml', 'vscode', './indexer']) assert.ok(seen.has(spec), spec);

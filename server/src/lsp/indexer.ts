@@ -154,6 +154,11 @@ export class Indexer {
   private pushedSettings: unknown;
   /** Folder for the extraction cache (warm starts); none: no cache. Set before `start`. */
   cacheDir: string | undefined;
+  /**
+   * Called once, in the event-loop turn after the first `ready` was sent (the server is idle then);
+   * a line it returns goes to the log.
+   */
+  onFirstReady: (() => string | undefined) | undefined;
 
   constructor(
     private readonly connection: Connection,
@@ -320,6 +325,14 @@ export class Indexer {
     }
     const params: StatusParams = { state, files, resources };
     void this.connection.sendNotification(StatusNotification, params);
+    const hook = state === 'ready' ? this.onFirstReady : undefined;
+    if (hook) {
+      this.onFirstReady = undefined;
+      setImmediate(() => {
+        const line = hook();
+        if (line) this.connection.console.log(line);
+      });
+    }
   }
 
   // ---- Initial scan and re-scans --------------------------------------------------------------

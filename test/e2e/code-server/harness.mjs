@@ -64,7 +64,7 @@ export function installExtension(run, extDir) {
 function stageUnpacked(pkg, extDir) {
   const dest = path.join(extDir, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
   // the same allowlist as .vscodeignore (client/media: the webviews' scripts and styles)
-  for (const rel of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'images/icon.png', 'client/out/extension.js', 'client/media', 'server/out/server.js', 'server/out/cli.js', 'bin/gamma-lens.js', 'docs']) {
+  for (const rel of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'images/icon.png', 'client/out/extension.js', 'client/media', 'server/out/server.js', 'server/out/server-main.js', 'server/out/cli.js', 'bin/gamma-lens.js', 'docs']) {
     const src = path.join(REPO_ROOT, rel);
     if (fs.existsSync(src)) fs.cpSync(src, path.join(dest, rel), { recursive: true });
   }
