@@ -9,7 +9,10 @@
 //   - server: the bundled language server over stdio, driven as an editor drives it: cold start to
 //     `gammaLens/status` ready, first diagnostics of the files open at start, edit to diagnostics
 //     of the edited file and its dependents, hover/CodeLens/definition/references latencies, peak
-//     RSS, and a warm second start;
+//     RSS, and a warm second start; the server is started with the node options and arguments
+//     of the VS Code client (server/src/launch.ts), its code cache (boot.ts) written by a first
+//     start before any measurement, as after an install; each size also reports one cold start
+//     without a code cache;
 //   - big file: open to diagnostics for our server and for yaml-language-server 1.25.
 // Requires `npm run build` (server/out/server.js); `npm run bench` does it.
 import { Buffer } from 'node:buffer';
@@ -32,13 +35,15 @@ const SERVER_FLAGS = (process.env.GAMMA_LENS_BENCH_SERVER_FLAGS ?? '').split(' '
 // The node options the VS Code client starts the server with on this machine (server/src/launch.ts),
 // then SERVER_FLAGS; set in main().
 let serverArgs = SERVER_FLAGS;
+// The arguments the client passes after `--stdio` (the code cache in a global storage folder of
+// the benchmark's own, kept for the whole run as VS Code keeps the extension's); set in main().
+let serverTail = [];
 
-/** `serverNodeOptions` of server/src/launch.ts, for this machine's CPUs. */
-async function launchOptions() {
+/** server/src/launch.ts, bundled: the options and arguments the client starts the server with. */
+async function launchModule() {
   const esbuild = await import('esbuild');
   const built = await esbuild.build({ entryPoints: [path.join(REPO, 'server', 'src', 'launch.ts')], bundle: true, format: 'esm', platform: 'node', write: false, logLevel: 'warning' });
-  const mod = await import(`data:text/javascript;base64,${Buffer.from(built.outputFiles[0].text).toString('base64')}`);
-  return mod.serverNodeOptions(os.availableParallelism());
+  return import(`data:text/javascript;base64,${Buffer.from(built.outputFiles[0].text).toString('base64')}`);
 }
 const YLS_JS = path.join(REPO, 'node_modules', 'yaml-language-server', 'bin', 'yaml-language-server');
 
@@ -199,10 +204,11 @@ function runChild(mode, dir) {
 // A minimal LSP client over stdio
 
 class Client {
-  constructor(command, args, { settings, cwd } = {}) {
+  constructor(command, args, { settings, cwd, tail } = {}) {
     const rpc = require('vscode-jsonrpc/node');
     this.t0 = now();
-    this.proc = spawn(process.execPath, [...(command === SERVER_JS ? serverArgs : []), command, ...args], { cwd: cwd ?? REPO, stdio: ['pipe', 'pipe', 'pipe'] });
+    const ours = command === SERVER_JS;
+    this.proc = spawn(process.execPath, [...(ours ? serverArgs : []), command, ...args, ...(ours ? (tail ?? serverTail) : [])], { cwd: cwd ?? REPO, stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stderr.on('data', () => undefined);
     this.conn = rpc.createMessageConnection(new rpc.StreamMessageReader(this.proc.stdout), new rpc.StreamMessageWriter(this.proc.stdin));
     this.settings = settings ?? {};
@@ -435,10 +441,14 @@ async function serverScenario(dir, { edits, requests, storage }) {
   return out;
 }
 
-async function warmStart(dir, storage) {
-  const client = new Client(SERVER_JS, ['--stdio'], { settings: { gammaLens: {} } });
+/**
+ * Start → ready of a server on `dir`: a warm start with a `storage` folder holding the cache of an
+ * earlier start, a cold one without. `tail`: the arguments after `--stdio` (default: the client's).
+ */
+async function startToReady(dir, storage, tail) {
+  const client = new Client(SERVER_JS, ['--stdio'], { settings: { gammaLens: {} }, tail });
   const ready = client.wait(isStatus('ready'));
-  await client.initialize(dir, { initializationOptions: { storagePath: storage, globalStoragePath: storage } });
+  await client.initialize(dir, storage ? { initializationOptions: { storagePath: storage, globalStoragePath: storage } } : {});
   const t = await ready;
   const s = client.stats();
   await client.close();
@@ -481,28 +491,41 @@ async function main() {
   if (args.child) return child(args.child, args.dir);
   const log = args.json ? () => undefined : (...m) => console.error(...m);
   if (!fs.existsSync(SERVER_JS) && args.server) throw new Error('server/out/server.js is missing: run npm run build');
-  const nodeOptions = await launchOptions();
+  const launch = await launchModule();
+  const nodeOptions = launch.serverNodeOptions(os.availableParallelism());
   serverArgs = [...nodeOptions, ...SERVER_FLAGS];
-  const report = { date: new Date().toISOString(), node: process.version, cores: os.cpus().length, cpu: os.cpus()[0]?.model, serverNodeOptions: nodeOptions, loadavg: os.loadavg().map((x) => round(x, 2)), quick: args.quick, sizes: {}, bigFile: null };
+  const globalStorage = fs.mkdtempSync(path.join(os.tmpdir(), 'gamma-lens-bench-global-'));
+  serverTail = launch.serverArguments(globalStorage);
+  process.on('exit', () => fs.rmSync(globalStorage, { recursive: true, force: true }));
+  const report = { date: new Date().toISOString(), node: process.version, cores: os.cpus().length, cpu: os.cpus()[0]?.model, serverNodeOptions: nodeOptions, serverArguments: launch.serverArguments('<global storage>'), loadavg: os.loadavg().map((x) => round(x, 2)), quick: args.quick, sizes: {}, bigFile: null };
   if (args.engine) await engineBundle();
+  // The first start after an install writes the code cache (boot.ts); every later one, cold (no
+  // index cache for its workspace) or warm, uses it, as in VS Code. Each size's first round also
+  // measures a cold start without it (a fresh global storage).
+  if (args.server) await startToReady(ensureWorkspace('ws', 1000));
 
   for (const n of args.sizes) {
     const dir = ensureWorkspace('ws', n);
     const info = workspaceInfo(dir);
     const rounds = args.rounds ?? (args.quick ? 1 : n >= 100000 ? 2 : n >= 10000 ? 3 : 5);
     log(`\n== ${n} documents: ${info.files} files, ${(info.bytes / 1e6).toFixed(1)} MB, ${rounds} round(s)`);
-    const rows = { jsyaml: [], engine: [], engineYaml: [], server: [], warm: [] };
+    const rows = { jsyaml: [], engine: [], engineYaml: [], server: [], warm: [], first: [] };
     const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'gamma-lens-bench-storage-'));
     for (let r = 0; r < rounds; r++) {
       // Interleaved, each in a fresh process.
       rows.jsyaml.push(runChild('jsyaml', dir));
       if (args.engine) rows.engine.push(runChild('engine', dir));
       if (args.engine && n <= 10000 && r === 0) rows.engineYaml.push(runChild('engine-yaml', dir));
+      if (args.server && r === 0) {
+        const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'gamma-lens-bench-global-'));
+        rows.first.push(await startToReady(dir, undefined, launch.serverArguments(fresh)));
+        fs.rmSync(fresh, { recursive: true, force: true });
+      }
       if (args.server) {
         fs.rmSync(storage, { recursive: true, force: true });
         fs.mkdirSync(storage, { recursive: true });
         rows.server.push(await serverScenario(dir, { edits: args.quick ? 8 : 22, requests: args.quick ? 13 : 43, storage }));
-        rows.warm.push(await warmStart(dir, storage));
+        rows.warm.push(await startToReady(dir, storage));
       }
       log(`  round ${r + 1}: js-yaml ${round(rows.jsyaml.at(-1).totalMs, 0)} ms` + (args.engine ? `, engine ${round(rows.engine.at(-1).totalMs, 0)} ms` : '') + (args.server ? `, server ready ${round(rows.server.at(-1).coldReadyMs, 0)} ms, warm ${round(rows.warm.at(-1).readyMs, 0)} ms` : ''));
     }
@@ -531,6 +554,7 @@ async function main() {
       s.server.ratioColdWall = ratio(sv.map((x) => x.coldReadyMs), js.map((x) => x.totalMs));
       s.server.ratioColdCpu = ratio(sv.map((x) => x.coldCpuMs), js.map((x) => x.cpuMs));
       s.server.rssPerTextByte = (s.server.peakRssMB * 1048576) / info.bytes;
+      s.firstStart = { readyMs: rows.first[0].readyMs, ratioToJsYaml: rows.first[0].readyMs / js[0].totalMs };
       s.warm = { readyMs: med(rows.warm, 'readyMs'), cpuMs: med(rows.warm, 'cpuMs'), peakRssMB: med(rows.warm, 'peakRssMB'), ratioToCold: ratio(rows.warm.map((x) => x.readyMs), sv.map((x) => x.coldReadyMs)) };
     }
     report.sizes[n] = s;
@@ -577,6 +601,7 @@ function printTable(r) {
     if (s.server) {
       const v = s.server;
       add('cold index: start → ready', k, `js-yaml ${ms(s.jsyaml.totalMs)}`, ms(v.coldReadyMs), `${x(v.ratioColdWall)} (CPU ${x(v.ratioColdCpu)})`, '≤ 1.0×');
+      if (s.firstStart) add('  same, first start after install (no code cache yet)', k, `js-yaml ${ms(s.jsyaml.totalMs)}`, ms(s.firstStart.readyMs), x(s.firstStart.ratioToJsYaml), '(info)');
       add('first diagnostics of open files', k, `ready ${ms(v.coldReadyMs)}`, ms(v.openDiagMs), v.openBeforeReady ? 'before ready' : 'AFTER ready', 'before ready');
       add(`edit → diagnostics, edited file (p50/p95)`, k, '', `${ms(v.editOwnP50)} / ${ms(v.editOwnP95)}`, '', 'p95 ≤ 50 ms');
       add(`edit → diagnostics incl. ${v.editDependents} dependents (p50/p95)`, k, '', `${ms(v.editAllP50)} / ${ms(v.editAllP95)}`, '', 'p95 ≤ 50 ms');
@@ -599,7 +624,7 @@ function printTable(r) {
   const widths = [0, 1, 2, 3, 4, 5].map((i) => Math.max(...rows.map((row) => String(row[i]).length), 6));
   const head = ['measure', 'size', 'baseline (same run)', 'ours', 'ratio', 'target'];
   const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
-  console.log(`\nnode ${r.node}, ${r.cores} cores (${r.cpu}), server started with [${r.serverNodeOptions.join(' ')}] as the VS Code client starts it, load ${r.loadavg.join(' ')} → ${r.loadavgAfter.join(' ')}`);
+  console.log(`\nnode ${r.node}, ${r.cores} cores (${r.cpu}), server started with [${r.serverNodeOptions.join(' ')}] and [${r.serverArguments.join(' ')}] as the VS Code client starts it, load ${r.loadavg.join(' ')} → ${r.loadavgAfter.join(' ')}`);
   console.log(line(head.map((h, i) => h.padEnd(widths[i]))));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const row of rows) console.log(line(row));
