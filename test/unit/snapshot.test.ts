@@ -202,6 +202,51 @@ test('withFilesInPlace builds the same snapshot batch by batch, and never change
   assert.equal(ws.service('ns', 'extra'), undefined);
 });
 
+test('withFilesInPlace appends to index lists in place only when no other snapshot can hold them', () => {
+  // Each route names hub twice (parentRef and backendRef).
+  const names = (w: Workspace): string[] => {
+    const refs = w.referencesTo('ns', 'hub').map((r) => `${r.route.name}:${r.type}`);
+    assert.equal(refs.length, new Set(refs).size, refs.join(' '));
+    return [...new Set(refs.map((r) => r.split(':')[0]!))].sort();
+  };
+  const namespaces = (w: Workspace): string[] => [...w.serviceNamesByNamespace()].map(([ns, list]) => `${ns}:${[...list].sort().join(',')}`);
+  // Started empty and built only in place: its lists are appended to directly...
+  let ws = Workspace.empty().withFilesInPlace([{ path: '/ws/hub.yaml', text: svc('hub') }, { path: '/ws/r1.yaml', text: route('r1', 'hub') }]);
+  ws = ws.withFilesInPlace([{ path: '/ws/r2.yaml', text: route('r2', 'hub') }]);
+  assert.deepEqual(names(ws), ['r1', 'r2']);
+  // ...until a snapshot is derived from it: that one keeps its lists whatever is built on either.
+  const derived = ws.withFiles([{ path: '/ws/r3.yaml', text: route('r3', 'hub') }, { path: '/ws/s2.yaml', text: svc('s2') }]);
+  const other = ws.withFiles([{ path: '/ws/r7.yaml', text: route('r7', 'hub') }]);
+  const built = ws.withFilesInPlace([{ path: '/ws/r4.yaml', text: route('r4', 'hub') }, { path: '/ws/s4.yaml', text: svc('s4') }]);
+  assert.deepEqual(names(ws), ['r1', 'r2']);
+  assert.deepEqual(names(derived), ['r1', 'r2', 'r3']);
+  assert.deepEqual(names(built), ['r1', 'r2', 'r4']);
+  assert.deepEqual(namespaces(ws), ['ns:hub']);
+  assert.deepEqual(namespaces(derived), ['ns:hub,s2']);
+  assert.deepEqual(namespaces(built), ['ns:hub,s4']);
+  // In place on a layered snapshot: the lists below its layer stay as they were.
+  const onDerived = derived.withFilesInPlace([{ path: '/ws/r5.yaml', text: route('r5', 'hub') }, { path: '/ws/s5.yaml', text: svc('s5') }]);
+  assert.deepEqual(names(onDerived), ['r1', 'r2', 'r3', 'r5']);
+  assert.deepEqual(namespaces(onDerived), ['ns:hub,s2,s5']);
+  assert.deepEqual(names(ws), ['r1', 'r2']);
+  assert.deepEqual(names(other), ['r1', 'r2', 'r7']);
+  // A flattened copy shares its lists with the snapshot it was made from.
+  const flat = other.compacted();
+  const onFlat = flat.withFilesInPlace([{ path: '/ws/r6.yaml', text: route('r6', 'hub') }, { path: '/ws/s6.yaml', text: svc('s6') }]);
+  assert.deepEqual(names(other), ['r1', 'r2', 'r7']);
+  assert.deepEqual(namespaces(other), ['ns:hub']);
+  assert.deepEqual(names(onFlat), ['r1', 'r2', 'r6', 'r7']);
+  assert.deepEqual(namespaces(onFlat), ['ns:hub,s6']);
+  // Compacting a snapshot built in place keeps it, with the same contents.
+  const pure = Workspace.empty()
+    .withFilesInPlace([{ path: '/ws/hub.yaml', text: svc('hub') }, { path: '/ws/r1.yaml', text: route('r1', 'hub') }])
+    .withFilesInPlace([{ path: '/ws/r2.yaml', text: route('r2', 'hub') }, { path: '/ws/s2.yaml', text: svc('s2') }]);
+  const done = pure.compacted();
+  assert.equal(done, pure);
+  assert.deepEqual(names(done), ['r1', 'r2']);
+  assert.deepEqual(namespaces(done), ['ns:hub,s2']);
+});
+
 test('releaseText: a file read on demand reads its text again after a release; a given text stays', () => {
   const text = svc('a');
   let reads = 0;

@@ -24,13 +24,15 @@ export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
     private readonly parent: LayeredMap<K, V> | undefined,
     private readonly depth: number,
     flat: Map<K, V> | undefined,
+    /** Started empty: every value was put into this map itself (see `ownsValues`). */
+    private readonly fresh = false,
   ) {
     this.flat = flat;
     this.count = flat ? flat.size : (parent?.size ?? 0);
   }
 
   static empty<K, V>(): LayeredMap<K, V> {
-    return new LayeredMap<K, V>(undefined, 0, new Map());
+    return new LayeredMap<K, V>(undefined, 0, new Map(), true);
   }
 
   /** A new map starting with this one's contents. This map must not be changed afterwards. */
@@ -56,14 +58,23 @@ export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
     return new LayeredMap<K, V>(undefined, 0, new Map(this.materialize()));
   }
 
-  /** True once a map was forked from this one (it can no longer change). */
   /** True for a root map: lookups are one Map probe. */
   get isFlat(): boolean {
     return this.flat !== undefined;
   }
 
+  /** True once a map was forked from this one (it can no longer change). */
   get isFrozen(): boolean {
     return this.frozen;
+  }
+
+  /**
+   * True for a map that started empty and that no map was forked from: no other map can hand out
+   * its values, so whoever put them in (and keeps them to itself) may change them in place. A map
+   * copied from another (`flattened`, a flattening `fork`) or layered over one shares values with it.
+   */
+  get ownsValues(): boolean {
+    return this.fresh && !this.frozen;
   }
 
   get size(): number {

@@ -377,12 +377,20 @@ export class Workspace {
 
   /**
    * The same snapshot with its indexes flattened, so lookups do not walk the layers left by many
-   * `withFiles` batches (as after an initial scan). This one is left as it was.
+   * `withFiles` batches (as after an initial scan). This one is left as it was, except when it was
+   * built in place (`withFilesInPlace`): it is then returned itself, with the lists its batches
+   * appended to cut to their size.
    */
   compacted(): Workspace {
     const maps = [this.fileMap, this.extracted, this.byKey, this.refsByTarget, this.kustomizationsByDir, this.serviceMemo, this.namesByNamespace, this.namespacesByName];
-    // Built in place (see withFilesInPlace): nothing to flatten.
-    if (maps.every((m) => m.isFlat)) return this;
+    // Built in place: nothing to flatten.
+    if (maps.every((m) => m.isFlat)) {
+      for (const m of [this.refsByTarget, this.namesByNamespace, this.namespacesByName] as Array<LayeredMap<string, readonly unknown[]>>) {
+        if (!m.ownsValues) continue;
+        for (const [key, list] of m) if (list.length > 1) m.set(key, list.slice());
+      }
+      return this;
+    }
     return new Workspace(
       this.options,
       this.fileMap.flattened(),
@@ -422,10 +430,15 @@ export class Workspace {
     // a Service. A key is appended when it starts to qualify and removed when it stops.
     // Lists made by this call belong to no older snapshot: append to them in place (a copy per item
     // was quadratic for a Service named by many routes, or a namespace of many Services, in one batch).
+    // So do all the lists of a map that only in-place batches ever changed (an initial scan): those
+    // are cut to their size by `compacted` once the scan is done.
     const owned = new Map<readonly unknown[], () => void>();
     const appendOwned = <T>(map: LayeredMap<string, readonly T[]>, key: string, item: T): void => {
       const list = map.get(key);
-      if (list && owned.has(list)) (list as T[]).push(item);
+      if (inPlace && map.ownsValues) {
+        if (list) (list as T[]).push(item);
+        else map.set(key, [item]);
+      } else if (list && owned.has(list)) (list as T[]).push(item);
       else {
         const copy = appended(list, item);
         // Pushing gives a list room for 17 items; kept lists are trimmed to their size at the end.
