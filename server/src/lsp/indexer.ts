@@ -345,7 +345,10 @@ export class Indexer {
       // client before the scan instead of one per request.
       const creating = this.caps.workDoneProgress ? this.connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
       const folders = [...this.folders, this.loose];
-      const settings = await Promise.all(folders.map((folder) => this.fetchSettings(folder)));
+      const asked = Promise.all(folders.map((folder) => this.fetchSettings(folder)));
+      // The cache's tables are read while the client answers (its file depends on no setting).
+      const cache = this.openCache();
+      const settings = await asked; // never rejects: a failed request gives the defaults
       let progress: Awaited<ReturnType<Connection['window']['createWorkDoneProgress']>> | undefined;
       if (creating) {
         try {
@@ -358,7 +361,6 @@ export class Indexer {
       folders.forEach((folder, i) => this.applySettings(folder, settings[i]!));
       const all = this.folders.length;
       let done = 0;
-      const cache = this.openCache();
       const store = cache ? new Map<string, CacheEntry>() : undefined;
       this.collected = cache ? new Map() : undefined;
       for (const folder of this.folders) {
