@@ -9,10 +9,12 @@
  * functions indexing compiled), atomically (a temporary file renamed), and only when there was none
  * or V8 refused the one found. V8 refuses a cache made by another V8 version, with other flags, or for
  * another source, and a damaged one; the server then compiles as without a cache. A cache's name
- * carries the V8 version, the node options and the bundle's size and time, so a new version of the
- * extension or of the editor starts a new one; writing one removes the others. Without the option,
+ * carries the V8 version, the node options and a hash of the bundle's content (V8 compares sources
+ * by length only), so a new version of the extension or of the editor starts a new one; writing one
+ * removes the others. Without the option,
  * or when anything about the cache fails, the server loads as a plain module.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
@@ -46,9 +48,11 @@ function loadWithCache(folder: string): { server: Main; hooks: ServerHooks } | u
   let source: string;
   let file: string;
   try {
-    const stat = fs.statSync(MAIN);
-    source = fs.readFileSync(MAIN, 'utf8');
-    file = path.join(folder, `${PREFIX}${fnv([process.versions.v8, process.arch, process.execArgv.join(' '), stat.size, stat.mtimeMs].join('\n'))}${SUFFIX}`);
+    const bytes = fs.readFileSync(MAIN);
+    source = bytes.toString('utf8');
+    // By content: V8 checks a cache's source by its length only.
+    const bundle = createHash('sha1').update(bytes).digest('hex');
+    file = path.join(folder, `${PREFIX}${fnv([process.versions.v8, process.arch, process.execArgv.join(' '), bundle].join('\n'))}${SUFFIX}`);
   } catch {
     return undefined;
   }

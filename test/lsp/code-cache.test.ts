@@ -18,10 +18,10 @@ interface Run {
   diagnostics: string;
 }
 
-/** Starts a server on a copy of lsp/basic with `args`, hovers a parentRef, and stops it. */
-async function run(args: readonly string[]): Promise<Run> {
+/** Starts a server (`server`: its server.js) on a copy of lsp/basic with `args`, hovers a parentRef, and stops it. */
+async function run(args: readonly string[], server?: string): Promise<Run> {
   const dir = copyFixture('lsp/basic');
-  const client = await LspClient.start({ folders: [dir], args });
+  const client = await LspClient.start({ folders: [dir], args, server });
   try {
     const routes = path.join(dir, 'routes.yaml');
     const text = fs.readFileSync(routes, 'utf8');
@@ -89,6 +89,34 @@ describe('code cache', () => {
 
       const again = await run([`--code-cache=${folder}`]);
       assert.equal(cacheLine(again), `code cache: used ${full}`);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test('a bundle changed in place (same length, same mtime) gets a cache of its own', async () => {
+    // V8 compares a cache's source by length only: the cache is named by the bundle's content.
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gamma-lens-code-cache-'));
+    try {
+      const out = path.join(root, 'out');
+      fs.mkdirSync(out);
+      for (const f of ['server.js', 'server-main.js']) fs.copyFileSync(path.join(path.dirname(SERVER_JS), f), path.join(out, f));
+      const main = path.join(out, 'server-main.js');
+      const folder = path.join(root, 'code-cache');
+      const first = await run([`--code-cache=${folder}`], path.join(out, 'server.js'));
+      assert.match(cacheLine(first), /^code cache: none found; wrote /);
+      const [before] = cacheFiles(folder);
+      const text = fs.readFileSync(main, 'utf8');
+      const at = text.indexOf('// server/src/');
+      assert.ok(at > 0);
+      const { mtime } = fs.statSync(main);
+      fs.writeFileSync(main, `${text.slice(0, at)}// server/src-${text.slice(at + '// server/src/'.length)}`);
+      fs.utimesSync(main, mtime, mtime);
+      assert.equal(fs.statSync(main).size, Buffer.byteLength(text));
+      const second = await run([`--code-cache=${folder}`], path.join(out, 'server.js'));
+      assert.match(cacheLine(second), /^code cache: none found; wrote /);
+      const [after] = cacheFiles(folder);
+      assert.notEqual(after, before);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }

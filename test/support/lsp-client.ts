@@ -118,6 +118,8 @@ export interface StartOptions {
   readonly settings?: Record<string, unknown>;
   /** `files.exclude` returned for every folder. */
   readonly filesExclude?: Record<string, boolean>;
+  /** The server.js to run (default: the bundled SERVER_JS). */
+  readonly server?: string;
   /** Server arguments after `--stdio` (e.g. `--code-cache=<folder>`). */
   readonly args?: readonly string[];
   /** Extra environment for the server process (e.g. `GAMMA_LENS_TEST_FAULT`). */
@@ -201,8 +203,9 @@ export class LspClient {
 
   /** Starts the server, initializes it with the folders and resolves once the first `ready` arrives. */
   static async start(options: StartOptions): Promise<LspClient> {
-    if (!fs.existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run npm run build`);
-    const child = spawn(process.execPath, [SERVER_JS, '--stdio', ...(options.args ?? [])], { cwd: REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const server = options.server ?? SERVER_JS;
+    if (!fs.existsSync(server)) throw new Error(`${server} is missing: run npm run build`);
+    const child = spawn(process.execPath, [server, '--stdio', ...(options.args ?? [])], { cwd: REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspClient(connection, child, options.timeout ?? 30000, options.cleanup ?? options.folders);
     child.stderr!.on('data', (d: Buffer) => (client.stderr += d.toString()));

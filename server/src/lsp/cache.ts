@@ -13,6 +13,7 @@
  * with the same keys in the same order and the same values as the extraction (see `Encoder` and
  * `Decoder`).
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver/node';
@@ -108,9 +109,7 @@ function computeEngineId(): string {
   const version = typeof GAMMA_LENS_VERSION === 'string' ? GAMMA_LENS_VERSION : 'dev';
   try {
     const bytes = fs.readFileSync(__filename);
-    let h = 0x811c9dc5;
-    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
-    return `${version}:${bytes.length}:${(h >>> 0).toString(16)}`;
+    return `${version}:${bytes.length}:${createHash('sha1').update(bytes).digest('hex').slice(0, 16)}`;
   } catch {
     return version;
   }
