@@ -8,11 +8,11 @@
  * shorter on 2 cores. The cache is written once, after the first `ready` (so it also holds the
  * functions indexing compiled), atomically (a temporary file renamed), and only when there was none
  * or V8 refused the one found. V8 refuses a cache made by another V8 version, with other flags, or for
- * another source, and a damaged one; the server then compiles as without a cache. A cache's name
- * carries the V8 version, the node options and a hash of the bundle's content (V8 compares sources
- * by length only), so a new version of the extension or of the editor starts a new one; writing one
- * removes the others. Without the option,
- * or when anything about the cache fails, the server loads as a plain module.
+ * another source, and a damaged one; the server then compiles as without a cache. A cache is named
+ * by a hash of the V8 version, the node options and the bundle's content (V8 compares sources by
+ * length only), so a new version of the extension or of the editor starts a new one; writing one
+ * removes the others. Without the option, or when anything about the cache fails, the server loads
+ * as a plain module.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -27,13 +27,6 @@ const PREFIX = 'server-main-';
 const SUFFIX = '.v8cache';
 
 type Main = { main(hooks?: ServerHooks): void };
-
-/** FNV-1a of a string, as 8 hex digits: names a cache for one V8, set of options and bundle. */
-function fnv(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(16).padStart(8, '0');
-}
 
 /** Runs the bundle's module body as Node would, compiled by `script`. */
 function run(script: vm.Script): Main {
@@ -51,8 +44,8 @@ function loadWithCache(folder: string): { server: Main; hooks: ServerHooks } | u
     const bytes = fs.readFileSync(MAIN);
     source = bytes.toString('utf8');
     // By content: V8 checks a cache's source by its length only.
-    const bundle = createHash('sha1').update(bytes).digest('hex');
-    file = path.join(folder, `${PREFIX}${fnv([process.versions.v8, process.arch, process.execArgv.join(' '), bundle].join('\n'))}${SUFFIX}`);
+    const name = createHash('sha1').update(`${process.versions.v8}\n${process.arch}\n${process.execArgv.join(' ')}\n`).update(bytes).digest('hex').slice(0, 16);
+    file = path.join(folder, `${PREFIX}${name}${SUFFIX}`);
   } catch {
     return undefined;
   }

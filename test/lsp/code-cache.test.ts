@@ -48,7 +48,7 @@ describe('code cache', () => {
       assert.equal(plain.logs.filter((l) => l.startsWith('code cache: ')).length, 0, 'no cache line without the option');
 
       const first = await run([`--code-cache=${folder}`]);
-      assert.match(cacheLine(first), /^code cache: none found; wrote .*server-main-[0-9a-f]{8}\.v8cache \(\d+ KB\)$/);
+      assert.match(cacheLine(first), /^code cache: none found; wrote .*server-main-[0-9a-f]{16}\.v8cache \(\d+ KB\)$/);
       const [file] = cacheFiles(folder);
       assert.ok(file, 'a cache file in the folder');
       assert.ok(fs.statSync(path.join(folder, file)).size > 100_000, 'the cache holds the compiled bundle');
@@ -76,7 +76,7 @@ describe('code cache', () => {
       const full = path.join(folder, file);
       const garbage = Buffer.alloc(4096, 0x5a);
       fs.writeFileSync(full, garbage);
-      const stale = path.join(folder, 'server-main-00000000.v8cache');
+      const stale = path.join(folder, 'server-main-0000000000000000.v8cache');
       fs.writeFileSync(stale, garbage);
       const other = path.join(folder, 'notes.txt');
       fs.writeFileSync(other, 'kept');

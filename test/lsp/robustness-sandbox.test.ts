@@ -130,7 +130,7 @@ describe('the server and the CLI only read', () => {
     const made = calls().slice(before);
     assert.ok(made.some((c) => c.api === 'fs.renameSync'), JSON.stringify(made));
     for (const c of made) assert.ok(c.arg.startsWith(folder), `${c.api} ${c.arg}`);
-    assert.deepEqual(fs.readdirSync(folder).map((n) => /^server-main-[0-9a-f]{8}\.v8cache$/.test(n)), [true]);
+    assert.deepEqual(fs.readdirSync(folder).map((n) => /^server-main-[0-9a-f]{16}\.v8cache$/.test(n)), [true]);
   });
 });
 
