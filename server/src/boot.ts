@@ -11,7 +11,7 @@
  * another source, and a damaged one; the server then compiles as without a cache. A cache is named
  * by a hash of the V8 version, the node options and the bundle's content (V8 compares sources by
  * length only), so a new version of the extension or of the editor starts a new one; writing one
- * removes the others. Without the option, or when anything about the cache fails, the server loads
+ * removes the others (and temporary files left by a process that ended mid-write). Without the option, or when anything about the cache fails, the server loads
  * as a plain module.
  */
 import { createHash } from 'node:crypto';
@@ -74,9 +74,10 @@ function loadWithCache(folder: string): { server: Main; hooks: ServerHooks } | u
         const temp = `${file}.${process.pid}.tmp`;
         fs.writeFileSync(temp, data);
         fs.renameSync(temp, file);
+        // Caches of other builds, and temporary files a process left when it ended mid-write.
         for (const name of fs.readdirSync(folder)) {
           const other = path.join(folder, name);
-          if (other !== file && name.startsWith(PREFIX) && name.endsWith(SUFFIX)) fs.rmSync(other, { force: true });
+          if (other !== file && name.startsWith(PREFIX) && (name.endsWith(SUFFIX) || name.endsWith('.tmp'))) fs.rmSync(other, { force: true });
         }
         return `code cache: ${state}; wrote ${file} (${Math.round(data.length / 1024)} KB)`;
       } catch (err) {

@@ -66,7 +66,7 @@ describe('code cache', () => {
     }
   });
 
-  test('a damaged cache is refused by V8 and replaced; caches of other builds are removed', async () => {
+  test('a damaged cache is refused by V8 and replaced; caches of other builds and leftover temporary files are removed', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gamma-lens-code-cache-'));
     const folder = path.join(root, 'code-cache');
     try {
@@ -80,12 +80,14 @@ describe('code cache', () => {
       fs.writeFileSync(stale, garbage);
       const other = path.join(folder, 'notes.txt');
       fs.writeFileSync(other, 'kept');
+      const leftover = path.join(folder, `${file}.4242.tmp`);
+      fs.writeFileSync(leftover, garbage);
 
       const damaged = await run([`--code-cache=${folder}`]);
       assert.match(cacheLine(damaged), /^code cache: refused by V8; wrote /);
       assert.ok(damaged.hover?.includes('svc-a'), damaged.hover);
       assert.notDeepEqual(fs.readFileSync(full), garbage, 'the damaged cache was rewritten');
-      assert.deepEqual(fs.readdirSync(folder).sort(), [file, 'notes.txt'].sort(), 'the stale cache is gone, other files stay');
+      assert.deepEqual(fs.readdirSync(folder).sort(), [file, 'notes.txt'].sort(), 'the stale cache and the leftover temporary file are gone, other files stay');
 
       const again = await run([`--code-cache=${folder}`]);
       assert.equal(cacheLine(again), `code cache: used ${full}`);
