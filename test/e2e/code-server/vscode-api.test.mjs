@@ -47,6 +47,7 @@ exports.activate = async () => {
   const cs = await h.startCodeServer(run, ext, ws, { GL_E2E_WORKSPACE: ws });
   const ctx = await h.launchBrowser(run);
   let result;
+  let codeCaches = [];
   try {
     const page = ctx.pages()[0] ?? (await ctx.newPage());
     await page.goto(`${cs.url}/?folder=${encodeURIComponent(ws)}`);
@@ -58,6 +59,10 @@ exports.activate = async () => {
     await h.screenshot(page, 'vscode-api-suite');
     assert.ok(fs.existsSync(outFile), 'the suite did not finish within 240 s (or the runner extension did not activate)');
     result = JSON.parse(fs.readFileSync(outFile, 'utf8'));
+    // The client started the server with its code cache in the extension's global storage: the
+    // server wrote it after its first ready, before it answered the suite's requests.
+    const cacheDir = path.join(run, 'user-data', 'User', 'globalStorage', 'gamma-lens.gamma-lens', 'code-cache');
+    codeCaches = fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir) : [];
   } finally {
     await ctx.close();
     await cs.stop();
@@ -66,4 +71,5 @@ exports.activate = async () => {
   for (const l of result.lines) console.log(`# ${l.replace(/\n/g, '\n# ')}`);
   assert.equal(result.ok, true, result.error);
   assert.ok(result.lines.some((l) => /^# \d+ passed, 0 failed$/.test(l)), result.lines.join('\n'));
+  assert.equal(codeCaches.filter((n) => /^server-main-[0-9a-f]{16}\.v8cache$/.test(n)).length, 1, `code-cache folder: ${JSON.stringify(codeCaches)}`);
 });
