@@ -173,17 +173,17 @@ describe('declared capabilities and imports', () => {
       for (const m of src.matchAll(/^\s*(?:import|export)[^;'"]*?from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]|\brequire\(\s*['"]([^'"]+)['"]\s*\)|\bimport\(\s*['"]([^'"]+)['"]/gm)) {
         const spec = (m[1] ?? m[2] ?? m[3] ?? m[4])!;
         seen.add(spec);
-        // The warm-start cache (server/src/lsp/cache.ts) serializes with node:v8; the client reads
-        // the CPU count (node:os) to choose the server's node options (server/src/launch.ts); the
-        // loader (server/src/boot.ts) compiles the server with V8's code cache (node:vm, and
-        // node:module for the server's own require); both name the server build by a hash of its
-        // bundle (node:crypto, which the LSP library loads anyway).
+        // The client reads the CPU count (node:os) to choose the server's node options
+        // (server/src/launch.ts); the loader (server/src/boot.ts) compiles the server with V8's code
+        // cache (node:vm, and node:module for the server's own require); the loader and the
+        // warm-start cache (server/src/lsp/cache.ts) name the server build by a hash of its bundle
+        // (node:crypto, which the LSP library loads anyway).
         const clientCtx = f === path.join(REPO_ROOT, 'client', 'src', 'ctx.ts');
         const boot = f === BOOT;
         assert.ok(
           spec.startsWith('.') ||
             allowed.has(spec) ||
-            (cacheFile(f) && (spec === 'node:v8' || spec === 'node:crypto')) ||
+            (cacheFile(f) && spec === 'node:crypto') ||
             (clientCtx && spec === 'node:os') ||
             (boot && (spec === 'node:vm' || spec === 'node:module' || spec === 'node:crypto')),
           `${path.relative(REPO_ROOT, f)} imports ${spec}`,
