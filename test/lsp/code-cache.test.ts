@@ -36,14 +36,23 @@ async function run(args: readonly string[], server?: string): Promise<Run> {
   }
 }
 
+/** Runs `body` with a fresh temporary folder, removed afterwards. */
+async function inTempFolder(body: (root: string) => Promise<void> | void): Promise<void> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gamma-lens-code-cache-'));
+  try {
+    await body(root);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
 const cacheLine = (r: Run): string => r.logs.find((l) => l.startsWith('code cache: ')) ?? `(none in ${JSON.stringify(r.logs)})`;
 const cacheFiles = (folder: string): string[] => (fs.existsSync(folder) ? fs.readdirSync(folder).filter((f) => f.endsWith('.v8cache')) : []);
 
 describe('code cache', () => {
-  test('written after the first ready, used by the next start, same answers as without it', async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gamma-lens-code-cache-'));
-    const folder = path.join(root, 'code-cache');
-    try {
+  test('written after the first ready, used by the next start, same answers as without it', () =>
+    inTempFolder(async (root) => {
+      const folder = path.join(root, 'code-cache');
       const plain = await run([]);
       assert.equal(plain.logs.filter((l) => l.startsWith('code cache: ')).length, 0, 'no cache line without the option');
 
@@ -61,15 +70,11 @@ describe('code cache', () => {
         assert.equal(r.diagnostics, plain.diagnostics);
       }
       assert.ok(plain.hover?.includes('svc-a'), plain.hover);
-    } finally {
-      fs.rmSync(root, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  test('a damaged cache is refused by V8 and replaced; caches of other builds and leftover temporary files are removed', async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gamma-lens-code-cache-'));
-    const folder = path.join(root, 'code-cache');
-    try {
+  test('a damaged cache is refused by V8 and replaced; caches of other builds and leftover temporary files are removed', () =>
+    inTempFolder(async (root) => {
+      const folder = path.join(root, 'code-cache');
       await run([`--code-cache=${folder}`]);
       const [file] = cacheFiles(folder);
       assert.ok(file);
@@ -91,15 +96,11 @@ describe('code cache', () => {
 
       const again = await run([`--code-cache=${folder}`]);
       assert.equal(cacheLine(again), `code cache: used ${full}`);
-    } finally {
-      fs.rmSync(root, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  test('a bundle changed in place (same length, same mtime) gets a cache of its own', async () => {
-    // V8 compares a cache's source by length only: the cache is named by the bundle's content.
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gamma-lens-code-cache-'));
-    try {
+  test('a bundle changed in place (same length, same mtime) gets a cache of its own', () =>
+    inTempFolder(async (root) => {
+      // V8 compares a cache's source by length only: the cache is named by the bundle's content.
       const out = path.join(root, 'out');
       fs.mkdirSync(out);
       for (const f of ['server.js', 'server-main.js']) fs.copyFileSync(path.join(path.dirname(SERVER_JS), f), path.join(out, f));
@@ -119,39 +120,28 @@ describe('code cache', () => {
       assert.match(cacheLine(second), /^code cache: none found; wrote /);
       const [after] = cacheFiles(folder);
       assert.notEqual(after, before);
-    } finally {
-      fs.rmSync(root, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  test('a folder that cannot be made is reported, and the server works as without a cache', async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gamma-lens-code-cache-'));
-    try {
+  test('a folder that cannot be made is reported, and the server works as without a cache', () =>
+    inTempFolder(async (root) => {
       const blocker = path.join(root, 'a-file');
       fs.writeFileSync(blocker, 'not a folder');
       const r = await run([`--code-cache=${path.join(blocker, 'code-cache')}`]);
       assert.match(cacheLine(r), /^code cache: none found; could not write .*: ENOTDIR/);
       assert.ok(r.hover?.includes('svc-a'), r.hover);
       assert.equal(fs.readFileSync(blocker, 'utf8'), 'not a folder');
-    } finally {
-      fs.rmSync(root, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  test('the server runs from server.js without a transport error when loaded through the cache', () => {
-    // A missing transport is reported by the library and ends the process, with or without the cache.
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gamma-lens-code-cache-'));
-    try {
+  test('the server runs from server.js without a transport error when loaded through the cache', () =>
+    inTempFolder(async (root) => {
+      // A missing transport is reported by the library and ends the process, with or without the cache.
       const a = spawnSync(process.execPath, [SERVER_JS], { encoding: 'utf8', timeout: 20000 });
       const b = spawnSync(process.execPath, [SERVER_JS, `--code-cache=${root}`], { encoding: 'utf8', timeout: 20000 });
       assert.notEqual(a.status, 0);
       assert.equal(b.status, a.status);
       assert.match(a.stderr, /Connection input stream is not set/);
       assert.match(b.stderr, /Connection input stream is not set/);
-    } finally {
-      fs.rmSync(root, { recursive: true, force: true });
-    }
-  });
+    }));
 
   test('arguments: the client names a folder of its global storage; the server reads it back', () => {
     assert.deepEqual(serverArguments(undefined), []);
