@@ -22,9 +22,8 @@ export function main(hooks: ServerHooks = {}): void {
   const stdio = transport() === '--stdio';
   // On stdio the server writes through its own writer (fewer writes; see StdioMessageWriter) and reads
   // stdin as the library does (which ends the process when stdin ends); other transports are the library's.
-  const connection = stdio
-    ? createConnection(ProposedFeatures.all, process.stdin, new StdioMessageWriter(process.stdout) as unknown as NodeJS.WritableStream)
-    : createConnection(ProposedFeatures.all);
+  const writer = stdio ? new StdioMessageWriter(process.stdout) : undefined;
+  const connection = writer ? createConnection(ProposedFeatures.all, process.stdin, writer as unknown as NodeJS.WritableStream) : createConnection(ProposedFeatures.all);
   // With stdio transport anything written to stdout corrupts the stream: route console to the log
   // (every method the library routes itself when it sets up stdio).
   console.log = (...args: unknown[]) => connection.console.log(args.map(String).join(' '));
@@ -46,6 +45,6 @@ export function main(hooks: ServerHooks = {}): void {
     };
     console.countReset = (label?: string) => (label === undefined ? counts.clear() : counts.delete(String(label)));
   }
-  startServer(connection, hooks);
+  startServer(connection, hooks, writer);
   connection.listen();
 }

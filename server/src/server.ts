@@ -9,7 +9,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import { registerFeatures } from './lsp/features';
-import { Indexer } from './lsp/indexer';
+import { Indexer, type EncodedWriter } from './lsp/indexer';
 import { registerViews } from './lsp/views';
 import { ConfigSection } from './protocol';
 
@@ -21,10 +21,15 @@ export interface ServerHooks {
   readonly onFirstReady?: () => string | undefined;
 }
 
-export function startServer(connection: Connection, hooks: ServerHooks = {}): void {
+/**
+ * `encoded`: the connection's own writer, when it takes messages as JSON text (stdio): stored
+ * diagnostics are sent through it as they were stored.
+ */
+export function startServer(connection: Connection, hooks: ServerHooks = {}, encoded?: EncodedWriter): void {
   const documents = new TextDocuments(TextDocument);
   const indexer = new Indexer(connection, documents);
   indexer.onFirstReady = hooks.onFirstReady;
+  indexer.encoded = encoded;
   let workspaceFolders = false;
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {

@@ -29,8 +29,8 @@ interface Run {
  * are taken after the shutdown, which waits for the cache write: its "cache: wrote" line is in them
  * however long the write took.
  */
-async function run(dir: string, cacheDir: string, settings?: Record<string, unknown>): Promise<Run> {
-  const client = await LspClient.start({ folders: [dir], env: { GAMMA_LENS_CACHE_DIR: cacheDir }, cleanup: [], settings });
+async function run(dir: string, cacheDir: string, settings?: Record<string, unknown>, transport?: 'stdio' | 'ipc'): Promise<Run> {
+  const client = await LspClient.start({ folders: [dir], env: { GAMMA_LENS_CACHE_DIR: cacheDir }, cleanup: [], settings, transport });
   let answers: Omit<Run, 'logs'>;
   try {
     const routes = path.join(dir, 'routes.yaml');
@@ -85,6 +85,28 @@ describe('extraction cache across server starts', () => {
       assert.deepEqual(warm.references, cold.references);
       assert.ok(Array.isArray(cold.references) && cold.references.length > 1, 'references answered');
       assert.deepEqual(warm.lenses, cold.lenses);
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('over IPC as over stdio: a second start publishes the stored diagnostics as the first start published them', async () => {
+    // On stdio the stored lists are sent as stored (JSON); on another transport they are decoded and
+    // sent by the library.
+    const { dir, cacheDir, cleanup } = setup();
+    try {
+      const cold = await run(dir, cacheDir, undefined, 'ipc');
+      assert.ok(cold.logs.includes('cache: wrote 3 files'), cold.logs.join('\n'));
+      const warm = await run(dir, cacheDir, undefined, 'ipc');
+      assert.match(cacheLine(warm) ?? '', /^cache: 3 files reused, 0 read, diagnostics of 1 folder\(s\) reused /);
+      assert.equal([...cold.diagnostics.values()].flat().length > 0, true, 'the fixture has findings to compare');
+      assert.deepEqual([...warm.diagnostics].sort(), [...cold.diagnostics].sort());
+      // And a start over stdio on the cache written over IPC sends the same.
+      const stdio = await run(dir, cacheDir);
+      assert.match(cacheLine(stdio) ?? '', /^cache: 3 files reused, 0 read, diagnostics of 1 folder\(s\) reused /);
+      assert.deepEqual([...stdio.diagnostics].sort(), [...cold.diagnostics].sort());
+      assert.deepEqual(warm.hover, cold.hover);
+      assert.deepEqual(stdio.lenses, cold.lenses);
     } finally {
       cleanup();
     }

@@ -24,7 +24,7 @@ import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { createMessageConnection, IPCMessageReader, IPCMessageWriter, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
 import { URI } from 'vscode-uri';
 import type { StatusParams } from '../../server/src/protocol';
@@ -122,6 +122,8 @@ export interface StartOptions {
   readonly server?: string;
   /** Server arguments after `--stdio` (e.g. `--code-cache=<folder>`). */
   readonly args?: readonly string[];
+  /** `ipc`: talk over Node's IPC channel (`--node-ipc`) instead of stdin/stdout. */
+  readonly transport?: 'stdio' | 'ipc';
   /** Extra environment for the server process (e.g. `GAMMA_LENS_TEST_FAULT`). */
   readonly env?: Record<string, string>;
   /** Milliseconds a wait may take before it fails the test (a guard, not a sleep). */
@@ -205,8 +207,15 @@ export class LspClient {
   static async start(options: StartOptions): Promise<LspClient> {
     const server = options.server ?? SERVER_JS;
     if (!fs.existsSync(server)) throw new Error(`${server} is missing: run npm run build`);
-    const child = spawn(process.execPath, [server, '--stdio', ...(options.args ?? [])], { cwd: REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const ipc = options.transport === 'ipc';
+    const child = spawn(process.execPath, [server, ipc ? '--node-ipc' : '--stdio', ...(options.args ?? [])], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ipc ? ['pipe', 'pipe', 'pipe', 'ipc'] : ['pipe', 'pipe', 'pipe'],
+    });
+    const connection = ipc
+      ? createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child))
+      : createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspClient(connection, child, options.timeout ?? 30000, options.cleanup ?? options.folders);
     child.stderr!.on('data', (d: Buffer) => (client.stderr += d.toString()));
     if (options.settings) client.settings.set('*', options.settings);

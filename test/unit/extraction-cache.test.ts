@@ -14,7 +14,7 @@ import { extractFile } from '../../server/src/core/model/extract';
 import type { ExtractedFile } from '../../server/src/core/model/extract';
 import type { RouteObject, ServiceObject } from '../../server/src/core/model/types';
 import { Field, KeyedField } from '../../server/src/core/yaml/access';
-import { CACHE_FILE, ExtractionCache, builtByLiteral, storedClassKeys } from '../../server/src/lsp/cache';
+import { CACHE_FILE, ExtractionCache, builtByLiteral, diagnosticsOf, storedClassKeys } from '../../server/src/lsp/cache';
 import type { CacheEntry, FolderDiagnostics } from '../../server/src/lsp/cache';
 import { listYamlFiles } from '../../server/src/runtime';
 import { CORPUS, FIXTURES } from '../support/workspace';
@@ -329,7 +329,18 @@ describe('extraction cache file', () => {
     try {
       for (const [root, expected] of folders) {
         assert.equal(cache.diagnosticsKey(root), expected.key);
-        assert.deepStrictEqual(cache.diagnostics(root), expected);
+        const got = cache.diagnostics(root);
+        assert.ok(got);
+        assert.equal(got.key, expected.key);
+        assert.deepStrictEqual(got.paths, expected.paths);
+        assert.deepStrictEqual([...got.diagnostics.keys()], [...expected.diagnostics.keys()]);
+        for (const [file, list] of expected.diagnostics) {
+          // Kept as the JSON text that publishing the list sends, and read back as the same list.
+          const stored = got.diagnostics.get(file);
+          assert.ok(stored instanceof Uint8Array);
+          assert.equal(Buffer.from(stored).toString('utf8'), JSON.stringify(list));
+          assert.deepStrictEqual(diagnosticsOf(stored), JSON.parse(JSON.stringify(list)));
+        }
       }
       assert.equal(cache.diagnostics('/other'), undefined);
       assert.equal(cache.diagnosticsKey('/other'), undefined);

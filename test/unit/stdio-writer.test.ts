@@ -81,6 +81,22 @@ describe('stdio message writer', () => {
     assert.equal(out.bytes, reference.bytes);
   });
 
+  test('a message given as its JSON text in parts is sent as the library sends the message, in turn with the others', async () => {
+    const out = new Recorder();
+    const w = new StdioMessageWriter(out);
+    const diagnostics = MESSAGES[1]!;
+    const text = JSON.stringify(diagnostics);
+    // Split inside a multi-byte character: the length counts bytes of the whole, not of each part.
+    const bytes = Buffer.from(text, 'utf8');
+    const cut = bytes.indexOf(Buffer.from('é', 'utf8')) + 1;
+    await Promise.all([w.write(MESSAGES[0]!), w.writeEncoded([bytes.subarray(0, cut), new Uint8Array(0), bytes.subarray(cut)]), w.write(MESSAGES[2]!)]);
+    const reference = new Recorder();
+    const lib = new StreamMessageWriter(reference);
+    for (const m of MESSAGES.slice(0, 3)) await lib.write(m);
+    assert.equal(out.bytes, reference.bytes);
+    assert.equal(out.writes.length, 1);
+  });
+
   test('a failed write rejects its messages and reports the error; a message that cannot be serialised is rejected alone', async () => {
     const out = new Recorder();
     const w = new StdioMessageWriter(out);

@@ -6,12 +6,13 @@
  * Written once after the initial scan; a cache that is corrupt, of another format or of another
  * build of the engine is ignored (and replaced by the next write).
  *
- * The stored form is compact and quick to read back (100k documents: 27 MB, decoded in ~0.2 s plus
- * its garbage collection, where `v8.serialize` took 99-116 MB and ~0.8 s plus ~0.9 s of garbage
- * collection), and it is read a window at a time, never whole: values are uint32 tokens, strings
- * are indexes into one string table, objects name a shape (their list of keys) and are rebuilt
- * with the same keys in the same order and the same values as the extraction (see `Encoder` and
- * `Decoder`).
+ * The stored form is compact and quick to read back (100k documents: 23 MB of extractions, decoded
+ * in ~0.2 s plus its garbage collection, where `v8.serialize` took 99-116 MB and ~0.8 s plus ~0.9 s
+ * of garbage collection), and it is read a window at a time, never whole: values are uint32 tokens,
+ * strings are indexes into one string table, objects name a shape (their list of keys) and are
+ * rebuilt with the same keys in the same order and the same values as the extraction (see `Encoder`
+ * and `Decoder`). Stored diagnostics are kept as the JSON that publishing them sends (7 MB at 100k
+ * documents), which a warm start on stdio sends on as it is.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -30,7 +31,7 @@ declare const GAMMA_LENS_VERSION: string;
 const SLICE_MS = Number(process.env.GAMMA_LENS_BACKGROUND_SLICE_MS ?? 4);
 
 /** Bumped whenever the stored shape changes. */
-const FORMAT = 8;
+const FORMAT = 9;
 export const CACHE_FILE = 'gamma-lens-extractions.v1.bin';
 /** The file ends with the header's length and this mark. */
 const MARK = 0x32434c47; // "GLC2"
@@ -42,6 +43,12 @@ export interface CacheEntry {
 }
 
 /**
+ * A file's diagnostics as published: the list, or its JSON text as UTF-8 (as stored, and as a warm
+ * start sends it on without decoding it; see `diagnosticsJson`).
+ */
+export type PublishedList = Diagnostic[] | Uint8Array;
+
+/**
  * The diagnostics published for a folder whose files all came from disk as cached: a start that finds
  * exactly these files unchanged, with the same settings, publishes them instead of analysing again.
  */
@@ -50,13 +57,24 @@ export interface FolderDiagnostics {
   readonly key: string;
   /** Every file of the folder. */
   readonly paths: readonly string[];
-  /** The non-empty diagnostic lists, by file. */
-  readonly diagnostics: ReadonlyMap<string, Diagnostic[]>;
+  /** The non-empty diagnostic lists, by file (read back from a cache: their JSON). */
+  readonly diagnostics: ReadonlyMap<string, PublishedList>;
+}
+
+/** The JSON text (UTF-8) of a published list. */
+export function diagnosticsJson(list: PublishedList): Uint8Array {
+  return Array.isArray(list) ? Buffer.from(JSON.stringify(list), 'utf8') : list;
+}
+
+/** The diagnostics of a published list. */
+export function diagnosticsOf(list: PublishedList): Diagnostic[] {
+  return Array.isArray(list) ? list : (JSON.parse(Buffer.from(list.buffer, list.byteOffset, list.byteLength).toString('utf8')) as Diagnostic[]);
 }
 
 /*
- * The file: the tokens of every stored value (uint32, native byte order), then the header (JSON of
- * `Header`, UTF-8), its byte length (uint32 LE) and MARK (uint32 LE).
+ * The file: the tokens of every stored value (uint32, native byte order), then the stored diagnostic
+ * lists (their JSON, UTF-8, one after the other), then the header (JSON of `Header`, UTF-8), its byte
+ * length (uint32 LE) and MARK (uint32 LE).
  *
  * A token's low 3 bits are its tag, bit 3 marks an object or array that is referenced again later
  * in the same value, and the bits above are its payload:
@@ -85,8 +103,10 @@ const MAX_UINT = 1 << 28;
 interface Header {
   readonly format: number;
   readonly engine: string;
-  /** Number of tokens before the header. */
+  /** Number of tokens at the start of the file. */
   readonly tokens: number;
+  /** Bytes of diagnostic lists after the tokens. */
+  readonly lists: number;
   readonly strings: string[];
   readonly shapes: string[][];
   /** [path (string index), size, mtimeMs, first token, token count] of each file, flat. */
@@ -95,8 +115,12 @@ interface Header {
   readonly published: Array<[string, string, number, number]>;
 }
 
-/** A folder's diagnostics as stored: [key, paths, files with diagnostics, their lists]. */
-type StoredDiagnostics = [string, string[], string[], Diagnostic[][]];
+/**
+ * A folder's diagnostics as stored: [key, paths, files with diagnostics, [start, length] of each one's
+ * list among the stored lists (flat)]. The lists are kept as JSON, not as tokens: a warm start sends
+ * them as they are (at 100k documents, 7 MB of diagnostics built and serialised again took ~60 ms).
+ */
+type StoredDiagnostics = [string, string[], string[], number[]];
 
 let engine: string | undefined;
 
@@ -560,9 +584,10 @@ export class ExtractionCache {
     /** [key, first token, token count] of each folder's stored diagnostics. */
     private readonly published: ReadonlyMap<string, [string, number, number]>,
     private readonly decoder: Decoder | undefined,
-    /** The open cache file (closed by `close`), and its number of tokens. */
+    /** The open cache file (closed by `close`), its number of tokens and the bytes of lists after them. */
     private fd: number | undefined,
     private readonly tokenCount: number,
+    private readonly listBytes: number,
     /** Why an existing cache file was not used, if it was not. */
     readonly discarded?: string,
   ) {}
@@ -575,7 +600,7 @@ export class ExtractionCache {
   static open(dir: string | undefined): ExtractionCache | undefined {
     if (!dir) return undefined;
     const file = path.join(dir, CACHE_FILE);
-    const none = (why?: string): ExtractionCache => new ExtractionCache(file, new Map(), [], new Map(), undefined, undefined, 0, why);
+    const none = (why?: string): ExtractionCache => new ExtractionCache(file, new Map(), [], new Map(), undefined, undefined, 0, 0, why);
     let fd: number;
     try {
       fd = fs.openSync(file, 'r');
@@ -595,8 +620,9 @@ export class ExtractionCache {
       const header = JSON.parse(readAt(fd, Buffer.alloc(headerLength), size - 8 - headerLength).toString('utf8')) as Header;
       if (!header || typeof header !== 'object' || header.format !== FORMAT) return discard('another format');
       if (header.engine !== engineId()) return discard('another engine build');
-      const { tokens: count, strings, shapes, index, published } = header;
-      if (!Array.isArray(strings) || !Array.isArray(shapes) || !Array.isArray(index) || !Array.isArray(published) || count * 4 !== size - 8 - headerLength) return discard('corrupt');
+      const { tokens: count, lists, strings, shapes, index, published } = header;
+      if (!Array.isArray(strings) || !Array.isArray(shapes) || !Array.isArray(index) || !Array.isArray(published)) return discard('corrupt');
+      if (!Number.isInteger(count) || !Number.isInteger(lists) || count < 0 || lists < 0 || count * 4 + lists !== size - 8 - headerLength) return discard('corrupt');
       if (!shapes.every((s) => Array.isArray(s) && s.every((k) => typeof k === 'string'))) return discard('corrupt');
       const inRange = (start: unknown, n: unknown): boolean => typeof start === 'number' && typeof n === 'number' && start >= 0 && n >= 0 && start + n <= count;
       const entries = new Map<string, number>();
@@ -610,7 +636,7 @@ export class ExtractionCache {
         if (!Array.isArray(e) || typeof e[0] !== 'string' || typeof e[1] !== 'string' || !inRange(e[2], e[3])) return discard('corrupt');
         folders.set(e[0], [e[1], e[2], e[3]]);
       }
-      return new ExtractionCache(file, entries, index, folders, new Decoder(strings, shapes), fd, count);
+      return new ExtractionCache(file, entries, index, folders, new Decoder(strings, shapes), fd, count, lists);
     } catch {
       return discard('corrupt');
     }
@@ -675,18 +701,37 @@ export class ExtractionCache {
 
   /** The diagnostics stored for the folder at `root`, if any (see `FolderDiagnostics`). */
   diagnostics(root: string): FolderDiagnostics | undefined {
-    const at = this.published.get(root);
-    if (!at) return undefined;
+    const where = this.published.get(root);
+    if (!where) return undefined;
     let d: StoredDiagnostics;
     try {
-      d = this.decoder!.decode(...this.tokens(at[1], at[2]), at[2]) as StoredDiagnostics;
+      d = this.decoder!.decode(...this.tokens(where[1], where[2]), where[2]) as StoredDiagnostics;
     } catch {
       return undefined;
     }
-    if (!Array.isArray(d) || typeof d[0] !== 'string' || !Array.isArray(d[1]) || !Array.isArray(d[2]) || !Array.isArray(d[3]) || d[2].length !== d[3].length) return undefined;
-    const diagnostics = new Map<string, Diagnostic[]>();
-    for (let i = 0; i < d[2].length; i++) diagnostics.set(d[2][i]!, d[3][i]!);
-    return { key: d[0], paths: d[1], diagnostics };
+    if (!Array.isArray(d) || typeof d[0] !== 'string' || !Array.isArray(d[1]) || !Array.isArray(d[2]) || !Array.isArray(d[3]) || d[3].length !== d[2].length * 2) return undefined;
+    const [key, paths, files, at] = d;
+    // A folder's lists were written one after the other: one read for all of them.
+    let from = this.listBytes;
+    let to = 0;
+    for (let i = 0; i < at.length; i += 2) {
+      const start = at[i]!;
+      const length = at[i + 1]!;
+      if (!Number.isInteger(start) || !Number.isInteger(length) || start < 0 || length < 2 || start + length > this.listBytes) return undefined;
+      from = Math.min(from, start);
+      to = Math.max(to, start + length);
+    }
+    const diagnostics = new Map<string, Uint8Array>();
+    if (files.length === 0) return { key, paths, diagnostics };
+    let bytes: Buffer;
+    try {
+      if (this.fd === undefined) throw new Error('closed');
+      bytes = readAt(this.fd, Buffer.allocUnsafeSlow(to - from), this.tokenCount * 4 + from);
+    } catch {
+      return undefined;
+    }
+    for (let i = 0; i < files.length; i++) diagnostics.set(files[i]!, bytes.subarray(at[i * 2]! - from, at[i * 2]! - from + at[i * 2 + 1]!));
+    return { key, paths, diagnostics };
   }
 
   /**
@@ -731,13 +776,28 @@ export class ExtractionCache {
         }
       }
       const folders: Header['published'] = [];
+      // The lists go after every token, in this order; each folder's refers to its own by offset.
+      const lists: Uint8Array[] = [];
+      let listBytes = 0;
       for (const [root, d] of published) {
-        const stored: StoredDiagnostics = [d.key, [...d.paths], [...d.diagnostics.keys()], [...d.diagnostics.values()]];
-        const at = store(stored);
-        if (at) folders.push([root, d.key, at[0], at[1]]);
+        const at: number[] = [];
+        for (const list of d.diagnostics.values()) {
+          const json = diagnosticsJson(list);
+          at.push(listBytes, json.byteLength);
+          lists.push(json);
+          listBytes += json.byteLength;
+          if (pause && Date.now() - slice >= SLICE_MS) {
+            await pause();
+            slice = Date.now();
+          }
+        }
+        const stored: StoredDiagnostics = [d.key, [...d.paths], [...d.diagnostics.keys()], at];
+        const where = store(stored);
+        if (where) folders.push([root, d.key, where[0], where[1]]);
       }
       flush();
-      const header: Header = { format: FORMAT, engine: engineId(), tokens: written, strings: enc.strings, shapes: enc.shapes, index, published: folders };
+      for (const list of lists) fs.writeSync(fd, list);
+      const header: Header = { format: FORMAT, engine: engineId(), tokens: written, lists: listBytes, strings: enc.strings, shapes: enc.shapes, index, published: folders };
       const h = Buffer.from(JSON.stringify(header), 'utf8');
       const trailer = Buffer.alloc(8);
       trailer.writeUInt32LE(h.length, 0);

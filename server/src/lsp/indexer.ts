@@ -23,8 +23,8 @@ import type { EngineOptions, Implementation } from '../core/options';
 import { DEFAULT_SETTINGS, DIAGNOSTIC_SOURCE, StatusNotification } from '../protocol';
 import type { DiagnosticData, Settings, StatusParams } from '../protocol';
 import { SKIPPED_DIRS, isYamlPath, listYamlFiles, readTextFile, resolvesInside } from '../runtime';
-import { ExtractionCache } from './cache';
-import type { CacheEntry, FolderDiagnostics } from './cache';
+import { ExtractionCache, diagnosticsOf } from './cache';
+import type { CacheEntry, FolderDiagnostics, PublishedList } from './cache';
 import { pathToUri, rememberUri, toLocation, toRange, uriToPath } from './convert';
 import { globMatcher } from './glob';
 
@@ -141,6 +141,16 @@ export interface Capabilities {
   codeLensRefresh: boolean;
 }
 
+/** A writer that sends a message given as its JSON text, in parts (see StdioMessageWriter). */
+export interface EncodedWriter {
+  writeEncoded(parts: readonly Uint8Array[]): Promise<void>;
+}
+
+/** The JSON of a `textDocument/publishDiagnostics` notification around its uri and its list. */
+const PUBLISH_HEAD = Buffer.from('{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":', 'utf8');
+const PUBLISH_LIST = Buffer.from(',"diagnostics":', 'utf8');
+const PUBLISH_TAIL = Buffer.from('}}', 'utf8');
+
 export class Indexer {
   readonly folders: Folder[] = [];
   readonly loose: Folder;
@@ -159,6 +169,8 @@ export class Indexer {
    * a line it returns goes to the log.
    */
   onFirstReady: (() => string | undefined) | undefined;
+  /** Sends stored diagnostics as their JSON, when the transport allows; else they are decoded and sent. */
+  encoded: EncodedWriter | undefined;
 
   constructor(
     private readonly connection: Connection,
@@ -449,7 +461,7 @@ export class Indexer {
   /** Open buffers found equal to their file on disk during the initial scan. */
   private readonly sameAsDisk = new Set<string>();
   /** The diagnostics published during the initial scan, by file, while a cache is in use. */
-  private collected: Map<string, Diagnostic[]> | undefined;
+  private collected: Map<string, PublishedList> | undefined;
 
   /**
    * The diagnostics of a folder as published, when its snapshot is exactly what the cache entries
@@ -458,13 +470,15 @@ export class Indexer {
   private folderDiagnostics(folder: Folder, store: Map<string, CacheEntry>): FolderDiagnostics | undefined {
     if (!this.collected || !folder.settings.enable || folder.pending.size) return undefined;
     const paths: string[] = [];
-    const diagnostics = new Map<string, Diagnostic[]>();
+    const diagnostics = new Map<string, PublishedList>();
     for (const f of folder.ws.files()) {
       if ((f.version !== undefined && !this.sameAsDisk.has(f.path)) || f.skipped || store.get(f.path)?.extracted.objects !== f.objects) return undefined;
       paths.push(f.path);
       const d = this.collected.get(f.path);
+      // Lists are never empty when published from a cache (as JSON, `[]` at least).
+      if (!d || (Array.isArray(d) && d.length === 0)) continue;
       // A buffer that held the disk text: its diagnostics as they are for the file on disk (no version).
-      if (d?.length) diagnostics.set(f.path, f.version === undefined ? d : d.map((x) => ({ ...x, data: { ...(x.data as DiagnosticData), version: undefined } })));
+      diagnostics.set(f.path, f.version === undefined ? d : diagnosticsOf(d).map((x) => ({ ...x, data: { ...(x.data as DiagnosticData), version: undefined } })));
     }
     return { key: folderKey(folder), paths, diagnostics };
   }
@@ -508,7 +522,10 @@ export class Indexer {
     for (const [path, diagnostics] of stored.diagnostics) {
       folder.published.add(path);
       this.collected?.set(path, diagnostics);
-      void this.connection.sendDiagnostics({ uri: pathToUri(path), diagnostics });
+      const uri = pathToUri(path);
+      // As `sendDiagnostics` would send them (the same JSON), without decoding and serialising again.
+      if (this.encoded && !Array.isArray(diagnostics)) void this.encoded.writeEncoded([PUBLISH_HEAD, Buffer.from(JSON.stringify(uri), 'utf8'), PUBLISH_LIST, diagnostics, PUBLISH_TAIL]);
+      else void this.connection.sendDiagnostics({ uri, diagnostics: diagnosticsOf(diagnostics) });
     }
     folder.fullAnalysis = false;
     this.reusedDiagnostics++;

@@ -12,8 +12,8 @@ import type { Message, MessageWriter } from 'vscode-languageserver/node';
 
 export class StdioMessageWriter extends AbstractMessageWriter implements MessageWriter {
   /** Headers and bodies not written yet, in order. */
-  private chunks: Buffer[] = [];
-  /** Settles the promise of each message in `chunks`. */
+  private chunks: Uint8Array[] = [];
+  /** Settles the promise of each message in `chunks` (a header and one or more parts of its body). */
   private settle: Array<(err: Error | null | undefined) => void> = [];
   private scheduled = false;
   private writing = false;
@@ -33,7 +33,22 @@ export class StdioMessageWriter extends AbstractMessageWriter implements Message
       this.failed(err as Error, msg);
       return Promise.reject(err);
     }
-    this.chunks.push(Buffer.from(`Content-Length: ${body.byteLength}\r\n\r\n`, 'ascii'), body);
+    return this.queue([body], body.byteLength);
+  }
+
+  /**
+   * Sends a message given as its JSON text in parts (UTF-8, joined in order), in turn with the
+   * messages given to `write`: for messages kept as JSON (stored diagnostics), which would otherwise
+   * be parsed only to be serialised again.
+   */
+  writeEncoded(parts: readonly Uint8Array[]): Promise<void> {
+    let length = 0;
+    for (const p of parts) length += p.byteLength;
+    return this.queue(parts, length);
+  }
+
+  private queue(body: readonly Uint8Array[], length: number): Promise<void> {
+    this.chunks.push(Buffer.from(`Content-Length: ${length}\r\n\r\n`, 'ascii'), ...body);
     const done = new Promise<void>((resolve, reject) => this.settle.push((err) => (err ? reject(err) : resolve())));
     if (!this.scheduled && !this.writing) {
       this.scheduled = true;
