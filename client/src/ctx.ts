@@ -38,9 +38,12 @@ export class Ctx implements vscode.Disposable {
 
   private serverOptions(): ServerOptions {
     const module = this.extension.asAbsolutePath(path.join('server', 'out', 'server.js'));
+    // Over stdio, as every other editor runs the server and as the benchmark measures it: the server
+    // then writes each event-loop turn's messages in one write and sends stored diagnostics as the
+    // JSON it kept (StdioMessageWriter), where Node's IPC channel serialises each message on its own.
     return {
-      run: { module, transport: TransportKind.ipc, args: serverArguments(this.extension.globalStorageUri?.fsPath), options: { execArgv: serverNodeOptions(cpuCount()) } },
-      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+      run: { module, transport: TransportKind.stdio, args: serverArguments(this.extension.globalStorageUri?.fsPath), options: { execArgv: serverNodeOptions(cpuCount()) } },
+      debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
     };
   }
 

@@ -48,6 +48,7 @@ exports.activate = async () => {
   const ctx = await h.launchBrowser(run);
   let result;
   let codeCaches = [];
+  let serverArgs = [];
   try {
     const page = ctx.pages()[0] ?? (await ctx.newPage());
     await page.goto(`${cs.url}/?folder=${encodeURIComponent(ws)}`);
@@ -63,6 +64,7 @@ exports.activate = async () => {
     // server wrote it after its first ready, before it answered the suite's requests.
     const cacheDir = path.join(run, 'user-data', 'User', 'globalStorage', 'gamma-lens.gamma-lens', 'code-cache');
     codeCaches = fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir) : [];
+    serverArgs = runningServers(run);
   } finally {
     await ctx.close();
     await cs.stop();
@@ -72,4 +74,24 @@ exports.activate = async () => {
   assert.equal(result.ok, true, result.error);
   assert.ok(result.lines.some((l) => /^# \d+ passed, 0 failed$/.test(l)), result.lines.join('\n'));
   assert.equal(codeCaches.filter((n) => /^server-main-[0-9a-f]{16}\.v8cache$/.test(n)).length, 1, `code-cache folder: ${JSON.stringify(codeCaches)}`);
+  // The client runs the server over stdio (as other editors and the benchmark do), not Node's IPC.
+  assert.ok(serverArgs.length > 0, 'a gamma-lens server process was running');
+  for (const args of serverArgs) {
+    assert.ok(args.includes('--stdio') && !args.includes('--node-ipc'), `server arguments: ${JSON.stringify(args)}`);
+  }
 });
+
+/** The arguments of every gamma-lens server process of this run (from /proc: Linux, where the e2e runs). */
+function runningServers(run) {
+  const out = [];
+  for (const pid of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    let args;
+    try {
+      args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    } catch {
+      continue;
+    }
+    if (args.some((a) => a.startsWith(run) && a.endsWith(path.join('server', 'out', 'server.js')))) out.push(args);
+  }
+  return out;
+}
