@@ -18,7 +18,16 @@ export function isYamlPath(p: string): boolean {
 
 /** POSIX-style absolute path, the form the core uses for file identity. */
 export function toPosix(p: string): string {
-  return p.split(path.sep).join('/');
+  return path.sep === '/' ? p : p.split(path.sep).join('/');
+}
+
+/**
+ * `path.join(dir, name)` for a normalised `dir` and an entry name read from it (never `.`, `..` or a
+ * name with a separator), without normalising the whole path again for every entry of a walk.
+ */
+function joinEntry(dir: string, name: string): string {
+  if (dir === '.') return name;
+  return dir.endsWith(path.sep) ? dir + name : dir + path.sep + name;
 }
 
 export interface WalkOptions {
@@ -71,6 +80,7 @@ export function listYamlFiles(root: string, options: WalkOptions = {}): string[]
   // `rel` is the folder's path relative to the root, with `/` (built as the walk goes down). `known`
   // is the folder's real path when the caller has it: a folder that is no link lies at its parent's
   // real path plus its name, which saves resolving every folder again component by component.
+  // `known` is given for folders found by the walk, which checked that they lie inside the root.
   const walk = (dir: string, rel: string, depth: number, known?: string): void => {
     if (depth > maxDepth) {
       options.onSkip?.(toPosix(dir), 'folder nesting too deep');
@@ -82,7 +92,7 @@ export function listYamlFiles(root: string, options: WalkOptions = {}): string[]
     } catch {
       return;
     }
-    if (visited.has(real) || !inside(realRoot, real)) return;
+    if (visited.has(real) || (known === undefined && !inside(realRoot, real))) return;
     visited.add(real);
     let entries: fs.Dirent[];
     try {
@@ -94,13 +104,15 @@ export function listYamlFiles(root: string, options: WalkOptions = {}): string[]
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // Entries' paths as `path.join` makes them, from the folder's path normalised once.
+    const base = known === undefined ? path.normalize(dir) : dir;
     for (const e of entries) {
-      const full = path.join(dir, e.name);
+      const full = joinEntry(base, e.name);
       const relEntry = rel === '' ? e.name : `${rel}/${e.name}`;
       if (options.exclude?.(relEntry)) continue;
       if (e.isDirectory()) {
         if (SKIPPED_DIRS.has(e.name)) continue;
-        walk(full, relEntry, depth + 1, path.join(real, e.name));
+        walk(full, relEntry, depth + 1, joinEntry(real, e.name));
       } else if (e.isSymbolicLink()) {
         // Links are followed only while they stay inside the root.
         let target: string;

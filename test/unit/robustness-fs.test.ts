@@ -102,6 +102,28 @@ describe('listYamlFiles', () => {
     assert.deepEqual(skipped, ['locked: folder could not be read']);
   });
 
+  test('a root given relative, with `.`, `..` or a trailing slash lists the same absolute paths; reports name paths as joined from it', () => {
+    write(path.join(ws, 'sub', 'deeper', 'x.yaml'));
+    fs.symlinkSync(path.join(outside, 'dir'), path.join(ws, 'sub', 'out'));
+    const expected = listYamlFiles(ws);
+    assert.deepEqual(rel(expected), ['a.yaml', 'sub/deeper/x.yaml']);
+    const cwd = process.cwd();
+    try {
+      process.chdir(tmp);
+      for (const root of ['ws', './ws', 'ws/', 'ws/../ws', path.join(tmp, 'ws', '.'), `${ws}${path.sep}`]) {
+        const skipped: string[] = [];
+        assert.deepEqual(listYamlFiles(root, { onSkip: (f) => skipped.push(f) }), expected, root);
+        assert.deepEqual(skipped, [path.join(root, 'sub', 'out').split(path.sep).join('/')], root);
+      }
+      process.chdir(ws);
+      const skipped: string[] = [];
+      assert.deepEqual(listYamlFiles('.', { onSkip: (f) => skipped.push(f) }), expected);
+      assert.deepEqual(skipped, ['sub/out']);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   test('a root that does not exist lists nothing', () => {
     assert.deepEqual(listYamlFiles(path.join(tmp, 'missing')), []);
   });
