@@ -2,6 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { extractFile } from '../../server/src/core/model/extract';
+import { BackendRef, ParentRef } from '../../server/src/core/model/nodes';
+import { KeyedField } from '../../server/src/core/yaml/access';
 import { isRoute, isService } from '../../server/src/core/model/types';
 import type { K8sObject, RouteObject } from '../../server/src/core/model/types';
 import { workspace, yaml } from '../support/workspace';
@@ -373,3 +375,71 @@ for (const [name, text, check] of WRONG_TYPES) {
     for (const s of ws.services()) assert.ok(s.name);
   });
 }
+
+test('refs and ports keep their fields in slots: read back as the fields they were made from, absent ones undefined', () => {
+  const text = [
+    'apiVersion: gateway.networking.k8s.io/v1',
+    'kind: HTTPRoute',
+    'metadata: {name: r, namespace: ns}',
+    'spec:',
+    '  parentRefs:',
+    '  - group: ""',
+    '    kind: Service',
+    '    name: svc',
+    '    port: 80',
+    '    sectionName: http',
+    '  - name: gw',
+    '  rules:',
+    '  - backendRefs:',
+    '    - group:',
+    '      name: svc',
+    '      namespace: other',
+    '      port: 8080',
+    '      weight: 3',
+    '---',
+    'apiVersion: v1',
+    'kind: Service',
+    'metadata: {name: svc, namespace: ns}',
+    'spec:',
+    '  ports:',
+    '  - {name: http, port: 80, targetPort: web}',
+    '  - port: 81',
+    '',
+  ].join('\n');
+  const [route, service] = extractFile('/w/a.yaml', text).objects as [RouteObject, K8sObject];
+  const at = (needle: string, from = 0): number => text.indexOf(needle, from);
+  const span = (needle: string, from = 0): { start: number; end: number } => ({ start: at(needle, from), end: at(needle, from) + needle.length });
+  const [p0, p1] = route.parentRefs;
+  // Values and spans as written; group and sectionName also keep their key's span.
+  assert.deepEqual(
+    { value: p0!.group?.value, span: p0!.group?.span, keySpan: p0!.group?.keySpan },
+    { value: '', span: span('""'), keySpan: span('group') },
+  );
+  assert.deepEqual([p0!.kind?.value, p0!.kind?.span], ['Service', span('Service')]);
+  assert.deepEqual([p0!.name?.value, p0!.port?.value, p0!.port?.span], ['svc', 80, span('80')]);
+  assert.deepEqual([p0!.sectionName?.value, p0!.sectionName?.keySpan], ['http', span('sectionName')]);
+  assert.equal(p0!.name?.keySpan, undefined);
+  assert.equal(p0!.namespace, undefined);
+  assert.deepEqual([p1!.group, p1!.kind, p1!.namespace, p1!.port, p1!.sectionName], [undefined, undefined, undefined, undefined, undefined]);
+  assert.equal(p1!.name?.value, 'gw');
+  const b = route.backendRefs[0]!;
+  // `group:` with no value: present, null.
+  assert.equal(b.group?.value, null);
+  assert.deepEqual(b.group?.keySpan, span('group', at('backendRefs')));
+  assert.deepEqual([b.name?.value, b.namespace?.value, b.port?.value, b.weight?.value, b.kind], ['svc', 'other', 8080, 3, undefined]);
+  assert.deepEqual(b.weight?.span, span('3', at('weight')));
+  assert.ok(isService(service));
+  const [q0, q1] = service.ports;
+  assert.deepEqual([q0!.name?.value, q0!.port?.value, q0!.targetPort?.value, q0!.targetPort?.span], ['http', 80, 'web', span('web')]);
+  assert.deepEqual([q1!.name, q1!.port?.value, q1!.targetPort], [undefined, 81, undefined]);
+  // As JSON, each field is the object it would be on its own.
+  assert.deepEqual(JSON.parse(JSON.stringify(p0)).group, { value: '', span: span('""'), keySpan: span('group') });
+  assert.equal('namespace' in JSON.parse(JSON.stringify(p0)), false);
+});
+
+test('a key span given for a slot that does not keep one is a bug, not a silent loss', () => {
+  const keyed = new KeyedField('Service', 10, 17, 4, 8);
+  assert.throws(() => new ParentRef(0, 0, 20, undefined, keyed, undefined, undefined, undefined, undefined), /key span of kind/);
+  assert.throws(() => new BackendRef(0, 20, 0, 0, false, undefined, undefined, keyed, undefined, undefined, undefined), /key span of name/);
+  assert.deepEqual(new ParentRef(0, 0, 20, undefined, undefined, undefined, undefined, undefined, keyed).sectionName?.keySpan, { start: 4, end: 8 });
+});

@@ -31,7 +31,7 @@ declare const GAMMA_LENS_VERSION: string;
 const SLICE_MS = Number(process.env.GAMMA_LENS_BACKGROUND_SLICE_MS ?? 4);
 
 /** Bumped whenever the stored shape changes. */
-const FORMAT = 9;
+const FORMAT = 10;
 export const CACHE_FILE = 'gamma-lens-extractions.v1.bin';
 /** The file ends with the header's length and this mark. */
 const MARK = 0x32434c47; // "GLC2"
@@ -85,7 +85,7 @@ export function diagnosticsOf(list: PublishedList): Diagnostic[] {
  *   REF    the object or array marked at token `payload` of this value (shared, as route.backendRefs
  *          with rules[].backendRefs)
  *   NUM    any other number: the next two tokens hold its float64 bits
- *   CONST  undefined, null, false, true (payload 0..3)
+ *   CONST  undefined, null, false, true, -1 (payload 0..4; -1 marks an absent field in a node's slots)
  *   FROZEN the object or array that follows is frozen (payload 0); the empty ones come back as one
  *          shared frozen [] and {}, as the extraction shares its empty values
  */
@@ -245,6 +245,7 @@ class Encoder {
     switch (typeof v) {
       case 'number':
         if (v >>> 0 === v && v < MAX_UINT && (v !== 0 || 1 / v > 0)) this.push(v * 16 + UINT);
+        else if (v === -1) this.push(4 * 16 + CONST);
         else {
           scratch[0] = v;
           this.push(NUM);
@@ -306,6 +307,12 @@ function offset(v: unknown): number {
   return v;
 }
 
+/** A field slot's offset, or -1 for an absent field. */
+function slot(v: unknown): number {
+  if (typeof v !== 'number' || !(v >= -1)) throw new Error('bad field slot');
+  return v;
+}
+
 /**
  * The model's classes with offsets as numbers (fields, refs, rules, filters, ports: spans made when
  * read) are stored by their own keys, in their constructors' order, under shapes no plain object has
@@ -346,11 +353,17 @@ const STORED_CLASSES = new Map<object, StoredClass>([
       start: offset(n()),
       end: offset(n()),
       index: n(),
-      port: n(),
-      name: n(),
-      targetPort: n(),
       protocol: n(),
       appProtocol: n(),
+      portValue: n(),
+      portStart: slot(n()),
+      portEnd: slot(n()),
+      nameValue: n(),
+      nameStart: slot(n()),
+      nameEnd: slot(n()),
+      targetPortValue: n(),
+      targetPortStart: slot(n()),
+      targetPortEnd: slot(n()),
     })),
   ],
   [
@@ -360,12 +373,28 @@ const STORED_CLASSES = new Map<object, StoredClass>([
       index: n(),
       start: offset(n()),
       end: offset(n()),
-      group: n(),
-      kind: n(),
-      name: n(),
-      namespace: n(),
-      port: n(),
-      sectionName: n(),
+      groupValue: n(),
+      groupStart: slot(n()),
+      groupEnd: slot(n()),
+      groupKeyStart: slot(n()),
+      groupKeyEnd: slot(n()),
+      kindValue: n(),
+      kindStart: slot(n()),
+      kindEnd: slot(n()),
+      nameValue: n(),
+      nameStart: slot(n()),
+      nameEnd: slot(n()),
+      namespaceValue: n(),
+      namespaceStart: slot(n()),
+      namespaceEnd: slot(n()),
+      portValue: n(),
+      portStart: slot(n()),
+      portEnd: slot(n()),
+      sectionNameValue: n(),
+      sectionNameStart: slot(n()),
+      sectionNameEnd: slot(n()),
+      sectionNameKeyStart: slot(n()),
+      sectionNameKeyEnd: slot(n()),
     })),
   ],
   [
@@ -377,12 +406,26 @@ const STORED_CLASSES = new Map<object, StoredClass>([
       ruleIndex: n(),
       index: n(),
       mirror: n(),
-      group: n(),
-      kind: n(),
-      name: n(),
-      namespace: n(),
-      port: n(),
-      weight: n(),
+      groupValue: n(),
+      groupStart: slot(n()),
+      groupEnd: slot(n()),
+      groupKeyStart: slot(n()),
+      groupKeyEnd: slot(n()),
+      kindValue: n(),
+      kindStart: slot(n()),
+      kindEnd: slot(n()),
+      nameValue: n(),
+      nameStart: slot(n()),
+      nameEnd: slot(n()),
+      namespaceValue: n(),
+      namespaceStart: slot(n()),
+      namespaceEnd: slot(n()),
+      portValue: n(),
+      portStart: slot(n()),
+      portEnd: slot(n()),
+      weightValue: n(),
+      weightStart: slot(n()),
+      weightEnd: slot(n()),
     })),
   ],
   [FILTER_PROTO, storedClass('filter', (n) => ({ __proto__: FILTER_PROTO, type: n(), start: offset(n()), end: offset(n()), redirectStatus: n() }))],
@@ -545,8 +588,8 @@ class Decoder {
         scratchWords[1] = this.tokens[this.p++]!;
         return scratch[0];
       case CONST:
-        if (n > 3) throw new Error('bad constant');
-        return n === 0 ? undefined : n === 1 ? null : n === 3;
+        if (n > 4) throw new Error('bad constant');
+        return n === 0 ? undefined : n === 1 ? null : n === 4 ? -1 : n === 3;
       case FROZEN: {
         const head = this.p < this.end ? this.tokens[this.p]! : 0;
         const tag = head & 7;

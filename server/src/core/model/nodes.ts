@@ -6,7 +6,7 @@
  * replaces, with the same keys in the same order.
  */
 import type { Span } from '../text';
-import type { Field } from '../yaml/access';
+import { Field, KeyedField } from '../yaml/access';
 import type { BackendRefNode, GrpcMatch, HttpMatch, ParentRefNode, RouteFilter, RouteRule, ServicePort } from './types';
 
 /** Where a node is, as offsets; `span` is made when read. */
@@ -19,18 +19,80 @@ abstract class Located {
   }
 }
 
+/*
+ * Fields of refs and ports are kept in the node's own slots (value, start and end; the key's
+ * offsets too for the fields reported on their key) and made into a `Field` when read: these are
+ * ~370k of the ~1.1M objects of a 100k-document workspace, and objects of their own cost a warm
+ * start more to decode and to garbage-collect than the slots do (as the cache stores them, a start
+ * rebuilds them with their node). A slot start of -1 marks an absent field.
+ */
+
+/** The field kept in slots, or undefined when it is absent. */
+function slotField<T>(value: T, start: number, end: number): Field<T> | undefined {
+  return start < 0 ? undefined : new Field(value, start, end);
+}
+
+/** The field kept in slots with its key's offsets (keyStart -1: no key span). */
+function slotKeyedField<T>(value: T, start: number, end: number, keyStart: number, keyEnd: number): Field<T> | undefined {
+  if (start < 0) return undefined;
+  return keyStart < 0 ? new Field(value, start, end) : new KeyedField(value, start, end, keyStart, keyEnd);
+}
+
+/** A field for slots without the key's offsets: one made with them would lose them, a bug. */
+function keyless<T>(f: Field<T> | undefined, name: string): Field<T> | undefined {
+  if (f !== undefined && f.keySpan !== undefined) throw new Error(`the key span of ${name} is not kept`);
+  return f;
+}
+
+const keyStartOf = (f: Field<unknown> | undefined): number => (f instanceof KeyedField ? f.keyStart : -1);
+const keyEndOf = (f: Field<unknown> | undefined): number => (f instanceof KeyedField ? f.keyEnd : -1);
+
 export class ServicePortNode extends Located implements ServicePort {
+  readonly portValue: number | undefined;
+  readonly portStart: number;
+  readonly portEnd: number;
+  readonly nameValue: string | undefined;
+  readonly nameStart: number;
+  readonly nameEnd: number;
+  readonly targetPortValue: number | string | undefined;
+  readonly targetPortStart: number;
+  readonly targetPortEnd: number;
+
   constructor(
     readonly start: number,
     readonly end: number,
     readonly index: number,
-    readonly port: Field<number> | undefined,
-    readonly name: Field<string> | undefined,
-    readonly targetPort: Field<number | string> | undefined,
+    port: Field<number> | undefined,
+    name: Field<string> | undefined,
+    targetPort: Field<number | string> | undefined,
     readonly protocol: string | undefined,
     readonly appProtocol: string | undefined,
   ) {
     super();
+    keyless(port, 'port');
+    keyless(name, 'name');
+    keyless(targetPort, 'targetPort');
+    this.portValue = port?.value;
+    this.portStart = port ? port.start : -1;
+    this.portEnd = port ? port.end : -1;
+    this.nameValue = name?.value;
+    this.nameStart = name ? name.start : -1;
+    this.nameEnd = name ? name.end : -1;
+    this.targetPortValue = targetPort?.value;
+    this.targetPortStart = targetPort ? targetPort.start : -1;
+    this.targetPortEnd = targetPort ? targetPort.end : -1;
+  }
+
+  get port(): Field<number> | undefined {
+    return slotField(this.portValue as number, this.portStart, this.portEnd);
+  }
+
+  get name(): Field<string> | undefined {
+    return slotField(this.nameValue as string, this.nameStart, this.nameEnd);
+  }
+
+  get targetPort(): Field<number | string> | undefined {
+    return slotField(this.targetPortValue as number | string, this.targetPortStart, this.targetPortEnd);
   }
 
   toJSON(): object {
@@ -39,18 +101,91 @@ export class ServicePortNode extends Located implements ServicePort {
 }
 
 export class ParentRef extends Located implements ParentRefNode {
+  readonly groupValue: string | null | undefined;
+  readonly groupStart: number;
+  readonly groupEnd: number;
+  readonly groupKeyStart: number;
+  readonly groupKeyEnd: number;
+  readonly kindValue: string | undefined;
+  readonly kindStart: number;
+  readonly kindEnd: number;
+  readonly nameValue: string | undefined;
+  readonly nameStart: number;
+  readonly nameEnd: number;
+  readonly namespaceValue: string | undefined;
+  readonly namespaceStart: number;
+  readonly namespaceEnd: number;
+  readonly portValue: unknown;
+  readonly portStart: number;
+  readonly portEnd: number;
+  readonly sectionNameValue: string | undefined;
+  readonly sectionNameStart: number;
+  readonly sectionNameEnd: number;
+  readonly sectionNameKeyStart: number;
+  readonly sectionNameKeyEnd: number;
+
   constructor(
     readonly index: number,
     readonly start: number,
     readonly end: number,
-    readonly group: Field<string | null> | undefined,
-    readonly kind: Field<string> | undefined,
-    readonly name: Field<string> | undefined,
-    readonly namespace: Field<string> | undefined,
-    readonly port: Field<unknown> | undefined,
-    readonly sectionName: Field<string> | undefined,
+    group: Field<string | null> | undefined,
+    kind: Field<string> | undefined,
+    name: Field<string> | undefined,
+    namespace: Field<string> | undefined,
+    port: Field<unknown> | undefined,
+    sectionName: Field<string> | undefined,
   ) {
     super();
+    keyless(kind, 'kind');
+    keyless(name, 'name');
+    keyless(namespace, 'namespace');
+    keyless(port, 'port');
+    this.groupValue = group?.value;
+    this.groupStart = group ? group.start : -1;
+    this.groupEnd = group ? group.end : -1;
+    this.groupKeyStart = keyStartOf(group);
+    this.groupKeyEnd = keyEndOf(group);
+    this.kindValue = kind?.value;
+    this.kindStart = kind ? kind.start : -1;
+    this.kindEnd = kind ? kind.end : -1;
+    this.nameValue = name?.value;
+    this.nameStart = name ? name.start : -1;
+    this.nameEnd = name ? name.end : -1;
+    this.namespaceValue = namespace?.value;
+    this.namespaceStart = namespace ? namespace.start : -1;
+    this.namespaceEnd = namespace ? namespace.end : -1;
+    this.portValue = port?.value;
+    this.portStart = port ? port.start : -1;
+    this.portEnd = port ? port.end : -1;
+    this.sectionNameValue = sectionName?.value;
+    this.sectionNameStart = sectionName ? sectionName.start : -1;
+    this.sectionNameEnd = sectionName ? sectionName.end : -1;
+    this.sectionNameKeyStart = keyStartOf(sectionName);
+    this.sectionNameKeyEnd = keyEndOf(sectionName);
+  }
+
+  get group(): Field<string | null> | undefined {
+    return slotKeyedField(this.groupValue as string | null, this.groupStart, this.groupEnd, this.groupKeyStart, this.groupKeyEnd);
+  }
+
+  get kind(): Field<string> | undefined {
+    return slotField(this.kindValue as string, this.kindStart, this.kindEnd);
+  }
+
+  get name(): Field<string> | undefined {
+    return slotField(this.nameValue as string, this.nameStart, this.nameEnd);
+  }
+
+  get namespace(): Field<string> | undefined {
+    return slotField(this.namespaceValue as string, this.namespaceStart, this.namespaceEnd);
+  }
+
+  get port(): Field<unknown> | undefined {
+    return slotField(this.portValue, this.portStart, this.portEnd);
+  }
+
+  get sectionName(): Field<string> | undefined {
+    return slotKeyedField(this.sectionNameValue as string, this.sectionNameStart, this.sectionNameEnd, this.sectionNameKeyStart, this.sectionNameKeyEnd);
   }
 
   toJSON(): object {
@@ -59,20 +194,90 @@ export class ParentRef extends Located implements ParentRefNode {
 }
 
 export class BackendRef extends Located implements BackendRefNode {
+  readonly groupValue: string | null | undefined;
+  readonly groupStart: number;
+  readonly groupEnd: number;
+  readonly groupKeyStart: number;
+  readonly groupKeyEnd: number;
+  readonly kindValue: string | undefined;
+  readonly kindStart: number;
+  readonly kindEnd: number;
+  readonly nameValue: string | undefined;
+  readonly nameStart: number;
+  readonly nameEnd: number;
+  readonly namespaceValue: string | undefined;
+  readonly namespaceStart: number;
+  readonly namespaceEnd: number;
+  readonly portValue: unknown;
+  readonly portStart: number;
+  readonly portEnd: number;
+  readonly weightValue: unknown;
+  readonly weightStart: number;
+  readonly weightEnd: number;
+
   constructor(
     readonly start: number,
     readonly end: number,
     readonly ruleIndex: number,
     readonly index: number,
     readonly mirror: boolean,
-    readonly group: Field<string | null> | undefined,
-    readonly kind: Field<string> | undefined,
-    readonly name: Field<string> | undefined,
-    readonly namespace: Field<string> | undefined,
-    readonly port: Field<unknown> | undefined,
-    readonly weight: Field<unknown> | undefined,
+    group: Field<string | null> | undefined,
+    kind: Field<string> | undefined,
+    name: Field<string> | undefined,
+    namespace: Field<string> | undefined,
+    port: Field<unknown> | undefined,
+    weight: Field<unknown> | undefined,
   ) {
     super();
+    keyless(kind, 'kind');
+    keyless(name, 'name');
+    keyless(namespace, 'namespace');
+    keyless(port, 'port');
+    keyless(weight, 'weight');
+    this.groupValue = group?.value;
+    this.groupStart = group ? group.start : -1;
+    this.groupEnd = group ? group.end : -1;
+    this.groupKeyStart = keyStartOf(group);
+    this.groupKeyEnd = keyEndOf(group);
+    this.kindValue = kind?.value;
+    this.kindStart = kind ? kind.start : -1;
+    this.kindEnd = kind ? kind.end : -1;
+    this.nameValue = name?.value;
+    this.nameStart = name ? name.start : -1;
+    this.nameEnd = name ? name.end : -1;
+    this.namespaceValue = namespace?.value;
+    this.namespaceStart = namespace ? namespace.start : -1;
+    this.namespaceEnd = namespace ? namespace.end : -1;
+    this.portValue = port?.value;
+    this.portStart = port ? port.start : -1;
+    this.portEnd = port ? port.end : -1;
+    this.weightValue = weight?.value;
+    this.weightStart = weight ? weight.start : -1;
+    this.weightEnd = weight ? weight.end : -1;
+  }
+
+  get group(): Field<string | null> | undefined {
+    return slotKeyedField(this.groupValue as string | null, this.groupStart, this.groupEnd, this.groupKeyStart, this.groupKeyEnd);
+  }
+
+  get kind(): Field<string> | undefined {
+    return slotField(this.kindValue as string, this.kindStart, this.kindEnd);
+  }
+
+  get name(): Field<string> | undefined {
+    return slotField(this.nameValue as string, this.nameStart, this.nameEnd);
+  }
+
+  get namespace(): Field<string> | undefined {
+    return slotField(this.namespaceValue as string, this.namespaceStart, this.namespaceEnd);
+  }
+
+  get port(): Field<unknown> | undefined {
+    return slotField(this.portValue, this.portStart, this.portEnd);
+  }
+
+  get weight(): Field<unknown> | undefined {
+    return slotField(this.weightValue, this.weightStart, this.weightEnd);
   }
 
   toJSON(): object {
