@@ -475,7 +475,7 @@ export class Indexer {
       if ((f.version !== undefined && !this.sameAsDisk.has(f.path)) || f.skipped || store.get(f.path)?.extracted.objects !== f.objects) return undefined;
       paths.push(f.path);
       const d = this.collected.get(f.path);
-      // Lists are never empty when published from a cache (as JSON, `[]` at least).
+      // Empty lists are not stored (and a cache holds none: its lists are JSON, never `[]`).
       if (!d || (Array.isArray(d) && d.length === 0)) continue;
       // A buffer that held the disk text: its diagnostics as they are for the file on disk (no version).
       diagnostics.set(f.path, f.version === undefined ? d : diagnosticsOf(d).map((x) => ({ ...x, data: { ...(x.data as DiagnosticData), version: undefined } })));
