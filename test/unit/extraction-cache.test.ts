@@ -388,6 +388,12 @@ describe('extraction cache file', () => {
       assert.equal(discarded(withHeader({ ...header, format: 3 })), 'another format');
       assert.equal(discarded(withHeader({ ...header, engine: 'other' })), 'another engine build');
       assert.equal(discarded(withHeader({ ...header, tokens: (header.tokens as number) + 1 })), 'corrupt');
+      assert.equal(discarded(withHeader({ ...header, lists: (header.lists as number) + 1 })), 'corrupt');
+      // A stored class whose shape this build does not have (its objects would lose their class).
+      const shapes = header.shapes as string[][];
+      assert.ok(shapes.some((keys) => keys[0] === '#parentRef.groupValue'), JSON.stringify(shapes));
+      const renamed = shapes.map((keys) => (keys[0] === '#parentRef.groupValue' ? keys.map((k) => k.replace('groupValue', 'group')) : keys));
+      assert.equal(discarded(withHeader({ ...header, shapes: renamed })), 'another format');
       // The v8.serialize cache of earlier builds (mark "GLC1").
       const old = Buffer.from(good);
       old.writeUInt32LE(0x31434c47, old.length - 4);

@@ -31,7 +31,7 @@ declare const GAMMA_LENS_VERSION: string;
 const SLICE_MS = Number(process.env.GAMMA_LENS_BACKGROUND_SLICE_MS ?? 4);
 
 /** Bumped whenever the stored shape changes. */
-const FORMAT = 10;
+const FORMAT = 11;
 export const CACHE_FILE = 'gamma-lens-extractions.v1.bin';
 /** The file ends with the header's length and this mark. */
 const MARK = 0x32434c47; // "GLC2"
@@ -370,9 +370,6 @@ const STORED_CLASSES = new Map<object, StoredClass>([
     PARENT_REF_PROTO,
     storedClass('parentRef', (n) => ({
       __proto__: PARENT_REF_PROTO,
-      index: n(),
-      start: offset(n()),
-      end: offset(n()),
       groupValue: n(),
       groupStart: slot(n()),
       groupEnd: slot(n()),
@@ -390,6 +387,9 @@ const STORED_CLASSES = new Map<object, StoredClass>([
       portValue: n(),
       portStart: slot(n()),
       portEnd: slot(n()),
+      index: n(),
+      start: offset(n()),
+      end: offset(n()),
       sectionNameValue: n(),
       sectionNameStart: slot(n()),
       sectionNameEnd: slot(n()),
@@ -401,11 +401,6 @@ const STORED_CLASSES = new Map<object, StoredClass>([
     BACKEND_REF_PROTO,
     storedClass('backendRef', (n) => ({
       __proto__: BACKEND_REF_PROTO,
-      start: offset(n()),
-      end: offset(n()),
-      ruleIndex: n(),
-      index: n(),
-      mirror: n(),
       groupValue: n(),
       groupStart: slot(n()),
       groupEnd: slot(n()),
@@ -423,6 +418,11 @@ const STORED_CLASSES = new Map<object, StoredClass>([
       portValue: n(),
       portStart: slot(n()),
       portEnd: slot(n()),
+      start: offset(n()),
+      end: offset(n()),
+      ruleIndex: n(),
+      index: n(),
+      mirror: n(),
       weightValue: n(),
       weightStart: slot(n()),
       weightEnd: slot(n()),
@@ -446,6 +446,12 @@ const STORED_CLASSES = new Map<object, StoredClass>([
     })),
   ],
 ]);
+
+/** True when `keys` are the stored shape of one of the stored classes. */
+function isStoredClassShape(keys: readonly string[]): boolean {
+  for (const stored of STORED_CLASSES.values()) if (stored.shape.length === keys.length && stored.shape.every((k, i) => k === keys[i])) return true;
+  return false;
+}
 
 /** The own keys, in order, that instances of a stored class must have (for tests). */
 export function storedClassKeys(proto: object): readonly string[] | undefined {
@@ -667,6 +673,9 @@ export class ExtractionCache {
       if (!Array.isArray(strings) || !Array.isArray(shapes) || !Array.isArray(index) || !Array.isArray(published)) return discard('corrupt');
       if (!Number.isInteger(count) || !Number.isInteger(lists) || count < 0 || lists < 0 || count * 4 + lists !== size - 8 - headerLength) return discard('corrupt');
       if (!shapes.every((s) => Array.isArray(s) && s.every((k) => typeof k === 'string'))) return discard('corrupt');
+      // A stored class's shape that none of this build's classes has: its objects would come back
+      // without their class (a format change that was not marked as one).
+      if (shapes.some((s) => s[0]?.startsWith('#') && !isStoredClassShape(s))) return discard('another format');
       const inRange = (start: unknown, n: unknown): boolean => typeof start === 'number' && typeof n === 'number' && start >= 0 && n >= 0 && start + n <= count;
       const entries = new Map<string, number>();
       for (let i = 0; i + 5 <= index.length; i += 5) {

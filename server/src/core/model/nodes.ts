@@ -100,7 +100,8 @@ export class ServicePortNode extends Located implements ServicePort {
   }
 }
 
-export class ParentRef extends Located implements ParentRefNode {
+/** The fields parentRefs and backendRefs have in common, kept in slots; `group` with its key's offsets. */
+abstract class RefSlots extends Located {
   readonly groupValue: string | null | undefined;
   readonly groupStart: number;
   readonly groupEnd: number;
@@ -118,6 +119,54 @@ export class ParentRef extends Located implements ParentRefNode {
   readonly portValue: unknown;
   readonly portStart: number;
   readonly portEnd: number;
+
+  constructor(group: Field<string | null> | undefined, kind: Field<string> | undefined, name: Field<string> | undefined, namespace: Field<string> | undefined, port: Field<unknown> | undefined) {
+    super();
+    keyless(kind, 'kind');
+    keyless(name, 'name');
+    keyless(namespace, 'namespace');
+    keyless(port, 'port');
+    this.groupValue = group?.value;
+    this.groupStart = group ? group.start : -1;
+    this.groupEnd = group ? group.end : -1;
+    this.groupKeyStart = keyStartOf(group);
+    this.groupKeyEnd = keyEndOf(group);
+    this.kindValue = kind?.value;
+    this.kindStart = kind ? kind.start : -1;
+    this.kindEnd = kind ? kind.end : -1;
+    this.nameValue = name?.value;
+    this.nameStart = name ? name.start : -1;
+    this.nameEnd = name ? name.end : -1;
+    this.namespaceValue = namespace?.value;
+    this.namespaceStart = namespace ? namespace.start : -1;
+    this.namespaceEnd = namespace ? namespace.end : -1;
+    this.portValue = port?.value;
+    this.portStart = port ? port.start : -1;
+    this.portEnd = port ? port.end : -1;
+  }
+
+  get group(): Field<string | null> | undefined {
+    return slotKeyedField(this.groupValue as string | null, this.groupStart, this.groupEnd, this.groupKeyStart, this.groupKeyEnd);
+  }
+
+  get kind(): Field<string> | undefined {
+    return slotField(this.kindValue as string, this.kindStart, this.kindEnd);
+  }
+
+  get name(): Field<string> | undefined {
+    return slotField(this.nameValue as string, this.nameStart, this.nameEnd);
+  }
+
+  get namespace(): Field<string> | undefined {
+    return slotField(this.namespaceValue as string, this.namespaceStart, this.namespaceEnd);
+  }
+
+  get port(): Field<unknown> | undefined {
+    return slotField(this.portValue, this.portStart, this.portEnd);
+  }
+}
+
+export class ParentRef extends RefSlots implements ParentRefNode {
   readonly sectionNameValue: string | undefined;
   readonly sectionNameStart: number;
   readonly sectionNameEnd: number;
@@ -135,53 +184,12 @@ export class ParentRef extends Located implements ParentRefNode {
     port: Field<unknown> | undefined,
     sectionName: Field<string> | undefined,
   ) {
-    super();
-    keyless(kind, 'kind');
-    keyless(name, 'name');
-    keyless(namespace, 'namespace');
-    keyless(port, 'port');
-    this.groupValue = group?.value;
-    this.groupStart = group ? group.start : -1;
-    this.groupEnd = group ? group.end : -1;
-    this.groupKeyStart = keyStartOf(group);
-    this.groupKeyEnd = keyEndOf(group);
-    this.kindValue = kind?.value;
-    this.kindStart = kind ? kind.start : -1;
-    this.kindEnd = kind ? kind.end : -1;
-    this.nameValue = name?.value;
-    this.nameStart = name ? name.start : -1;
-    this.nameEnd = name ? name.end : -1;
-    this.namespaceValue = namespace?.value;
-    this.namespaceStart = namespace ? namespace.start : -1;
-    this.namespaceEnd = namespace ? namespace.end : -1;
-    this.portValue = port?.value;
-    this.portStart = port ? port.start : -1;
-    this.portEnd = port ? port.end : -1;
+    super(group, kind, name, namespace, port);
     this.sectionNameValue = sectionName?.value;
     this.sectionNameStart = sectionName ? sectionName.start : -1;
     this.sectionNameEnd = sectionName ? sectionName.end : -1;
     this.sectionNameKeyStart = keyStartOf(sectionName);
     this.sectionNameKeyEnd = keyEndOf(sectionName);
-  }
-
-  get group(): Field<string | null> | undefined {
-    return slotKeyedField(this.groupValue as string | null, this.groupStart, this.groupEnd, this.groupKeyStart, this.groupKeyEnd);
-  }
-
-  get kind(): Field<string> | undefined {
-    return slotField(this.kindValue as string, this.kindStart, this.kindEnd);
-  }
-
-  get name(): Field<string> | undefined {
-    return slotField(this.nameValue as string, this.nameStart, this.nameEnd);
-  }
-
-  get namespace(): Field<string> | undefined {
-    return slotField(this.namespaceValue as string, this.namespaceStart, this.namespaceEnd);
-  }
-
-  get port(): Field<unknown> | undefined {
-    return slotField(this.portValue, this.portStart, this.portEnd);
   }
 
   get sectionName(): Field<string> | undefined {
@@ -193,24 +201,7 @@ export class ParentRef extends Located implements ParentRefNode {
   }
 }
 
-export class BackendRef extends Located implements BackendRefNode {
-  readonly groupValue: string | null | undefined;
-  readonly groupStart: number;
-  readonly groupEnd: number;
-  readonly groupKeyStart: number;
-  readonly groupKeyEnd: number;
-  readonly kindValue: string | undefined;
-  readonly kindStart: number;
-  readonly kindEnd: number;
-  readonly nameValue: string | undefined;
-  readonly nameStart: number;
-  readonly nameEnd: number;
-  readonly namespaceValue: string | undefined;
-  readonly namespaceStart: number;
-  readonly namespaceEnd: number;
-  readonly portValue: unknown;
-  readonly portStart: number;
-  readonly portEnd: number;
+export class BackendRef extends RefSlots implements BackendRefNode {
   readonly weightValue: unknown;
   readonly weightStart: number;
   readonly weightEnd: number;
@@ -228,52 +219,11 @@ export class BackendRef extends Located implements BackendRefNode {
     port: Field<unknown> | undefined,
     weight: Field<unknown> | undefined,
   ) {
-    super();
-    keyless(kind, 'kind');
-    keyless(name, 'name');
-    keyless(namespace, 'namespace');
-    keyless(port, 'port');
+    super(group, kind, name, namespace, port);
     keyless(weight, 'weight');
-    this.groupValue = group?.value;
-    this.groupStart = group ? group.start : -1;
-    this.groupEnd = group ? group.end : -1;
-    this.groupKeyStart = keyStartOf(group);
-    this.groupKeyEnd = keyEndOf(group);
-    this.kindValue = kind?.value;
-    this.kindStart = kind ? kind.start : -1;
-    this.kindEnd = kind ? kind.end : -1;
-    this.nameValue = name?.value;
-    this.nameStart = name ? name.start : -1;
-    this.nameEnd = name ? name.end : -1;
-    this.namespaceValue = namespace?.value;
-    this.namespaceStart = namespace ? namespace.start : -1;
-    this.namespaceEnd = namespace ? namespace.end : -1;
-    this.portValue = port?.value;
-    this.portStart = port ? port.start : -1;
-    this.portEnd = port ? port.end : -1;
     this.weightValue = weight?.value;
     this.weightStart = weight ? weight.start : -1;
     this.weightEnd = weight ? weight.end : -1;
-  }
-
-  get group(): Field<string | null> | undefined {
-    return slotKeyedField(this.groupValue as string | null, this.groupStart, this.groupEnd, this.groupKeyStart, this.groupKeyEnd);
-  }
-
-  get kind(): Field<string> | undefined {
-    return slotField(this.kindValue as string, this.kindStart, this.kindEnd);
-  }
-
-  get name(): Field<string> | undefined {
-    return slotField(this.nameValue as string, this.nameStart, this.nameEnd);
-  }
-
-  get namespace(): Field<string> | undefined {
-    return slotField(this.namespaceValue as string, this.namespaceStart, this.namespaceEnd);
-  }
-
-  get port(): Field<unknown> | undefined {
-    return slotField(this.portValue, this.portStart, this.portEnd);
   }
 
   get weight(): Field<unknown> | undefined {
