@@ -11,6 +11,7 @@ import type {
   BackendRefNode,
   K8sObject,
   KustomizationObject,
+  NamespaceSource,
   ParentRefNode,
   RouteObject,
   ServiceObject,
@@ -196,18 +197,27 @@ function startsOf(file: IndexedFile): Uint32Array | undefined {
   return file instanceof SnapshotFile ? file.starts : undefined;
 }
 
-/** The Service a reference names, if it names one by kind. */
+/** The references of a route that name a Service (by kind), in order. */
+function forEachReference(route: RouteObject, each: (r: ServiceReference) => void): void {
+  const parents = route.parentRefs;
+  for (let i = 0; i < parents.length; i++) {
+    const p = parents[i]!;
+    const name = p.name;
+    if (p.kind?.value !== 'Service' || !name) continue;
+    each({ route, type: 'parent', parentRef: p, target: serviceKey(p.namespace?.value || route.namespace, name.value) });
+  }
+  const backends = route.backendRefs;
+  for (let i = 0; i < backends.length; i++) {
+    const b = backends[i]!;
+    const name = b.name;
+    if ((b.kind?.value ?? 'Service') !== 'Service' || !name) continue;
+    each({ route, type: 'backend', backendRef: b, target: serviceKey(b.namespace?.value ?? route.namespace, name.value) });
+  }
+}
+
 function referencesOf(route: RouteObject): ServiceReference[] {
   const out: ServiceReference[] = [];
-  for (const p of route.parentRefs) {
-    if (p.kind?.value !== 'Service' || !p.name) continue;
-    out.push({ route, type: 'parent', parentRef: p, target: serviceKey(p.namespace?.value || route.namespace, p.name.value) });
-  }
-  for (const b of route.backendRefs) {
-    const kind = b.kind?.value ?? 'Service';
-    if (kind !== 'Service' || !b.name) continue;
-    out.push({ route, type: 'backend', backendRef: b, target: serviceKey(b.namespace?.value ?? route.namespace, b.name.value) });
-  }
+  forEachReference(route, (r) => out.push(r));
   return out;
 }
 
@@ -493,18 +503,15 @@ export class Workspace {
     const addObjects = (objects: readonly K8sObject[]): void => {
       if (tracked) Workspace.affectedKeys(objects, affected, affectedNamespaces);
       objectCount += objects.length;
-      for (const o of objects) {
+      for (let i = 0; i < objects.length; i++) {
+        const o = objects[i]!;
         const key = objectKey(o.kind, o.namespace, o.name);
         const before = byKey.get(key);
         const bucket = appended(before, o);
         if (bucket.length > 1) bucket.sort(compareObjects);
         byKey.set(key, bucket);
         if (o.kind === 'Service') serviceKeyChanged(o.namespace, o.name, before, bucket);
-        if (isRoute(o)) {
-          for (const r of referencesOf(o)) {
-            appendOwned(refs, r.target, r);
-          }
-        }
+        else if (isRoute(o)) forEachReference(o, (r) => appendOwned(refs, r.target, r));
       }
     };
 
@@ -551,7 +558,12 @@ export class Workspace {
         // copying each one. Resolution reads only kind and metadata.namespace, so re-resolving them
         // later (another kustomization, other options) works from these objects as well.
         const kns = kustomizeNamespace(ex.path, kustomizations);
-        for (const o of ex.objects) Object.assign(o, resolveNamespace(o, kns, this.options.defaultNamespace));
+        for (const o of ex.objects) {
+          const r = resolveNamespace(o, kns, this.options.defaultNamespace);
+          const m = o as { namespace: string; namespaceSource: NamespaceSource };
+          m.namespace = r.namespace;
+          m.namespaceSource = r.namespaceSource;
+        }
         objects = ex.objects as K8sObject[];
       } else objects = resolve(ex);
       files.set(change.path, makeFile(ex, change.readText ?? change.text ?? '', change.version, objects, undefined, change.lineStarts));

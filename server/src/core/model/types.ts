@@ -217,8 +217,10 @@ export type K8sObject =
   | KustomizationObject
   | OtherObject;
 
+const ROUTE_KIND_SET: ReadonlySet<string> = new Set(ROUTE_KINDS);
+
 export function isRoute(o: K8sObject): o is RouteObject {
-  return (ROUTE_KINDS as readonly string[]).includes(o.kind) && !('other' in o);
+  return ROUTE_KIND_SET.has(o.kind) && !('other' in o);
 }
 
 export function isService(o: K8sObject): o is ServiceObject {
