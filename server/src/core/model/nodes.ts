@@ -38,10 +38,9 @@ function slotKeyedField<T>(value: T, start: number, end: number, keyStart: numbe
   return keyStart < 0 ? new Field(value, start, end) : new KeyedField(value, start, end, keyStart, keyEnd);
 }
 
-/** A field for slots without the key's offsets: one made with them would lose them, a bug. */
-function keyless<T>(f: Field<T> | undefined, name: string): Field<T> | undefined {
+/** Checks a field for slots without the key's offsets: one made with them would lose them, a bug. */
+function keyless(f: Field<unknown> | undefined, name: string): void {
   if (f !== undefined && f.keySpan !== undefined) throw new Error(`the key span of ${name} is not kept`);
-  return f;
 }
 
 const keyStartOf = (f: Field<unknown> | undefined): number => (f instanceof KeyedField ? f.keyStart : -1);
