@@ -350,6 +350,37 @@ describe('extraction cache file', () => {
     }
   });
 
+  test('stored diagnostics whose bytes were damaged are not given out (they would be sent to the client unread)', async () => {
+    const list = [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 4 } }, message: 'Service ns/a is not in the workspace', source: 'gamma-lens' }];
+    const folders = new Map<string, FolderDiagnostics>([['/w', { key: 'k', paths: ['/w/a.yaml'], diagnostics: new Map([['/w/a.yaml', list]]) }]]);
+    const { cache, dir } = await roundTrip([['/w/a.yaml', entry(extractFile('/w/a.yaml', 'kind: Service\nmetadata: {name: a}\n'))]], folders);
+    cache.close();
+    const file = path.join(dir, CACHE_FILE);
+    try {
+      const good = fs.readFileSync(file);
+      const header = JSON.parse(good.toString('utf8', good.length - 8 - good.readUInt32LE(good.length - 8), good.length - 8)) as { tokens: number; lists: number };
+      const at = good.indexOf('"message"', header.tokens * 4);
+      assert.ok(header.lists > 0 && at > header.tokens * 4);
+      const damaged = Buffer.from(good);
+      damaged[at] = 0x7b; // '{' where a quote was: no longer JSON, same length
+      for (const [bytes, expected] of [[good, true], [damaged, false]] as const) {
+        fs.writeFileSync(file, bytes);
+        const c = ExtractionCache.open(dir)!;
+        try {
+          assert.equal(c.discarded, undefined);
+          assert.equal(c.diagnosticsKey('/w'), 'k');
+          assert.equal(c.diagnostics('/w') !== undefined, expected);
+          // The extractions are not affected.
+          assert.ok(c.take('/w/a.yaml', 10, 1732693123456.789));
+        } finally {
+          c.close();
+        }
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a cache that is missing, truncated, overwritten, of another format or engine build is not used', async () => {
     const files = sharedFiles().slice(0, 40);
     const entries = files.map((f): [string, CacheEntry] => [f.path, entry(extractFile(f.path, f.text))]);

@@ -31,7 +31,7 @@ declare const GAMMA_LENS_VERSION: string;
 const SLICE_MS = Number(process.env.GAMMA_LENS_BACKGROUND_SLICE_MS ?? 4);
 
 /** Bumped whenever the stored shape changes. */
-const FORMAT = 11;
+const FORMAT = 12;
 export const CACHE_FILE = 'gamma-lens-extractions.v1.bin';
 /** The file ends with the header's length and this mark. */
 const MARK = 0x32434c47; // "GLC2"
@@ -117,10 +117,19 @@ interface Header {
 
 /**
  * A folder's diagnostics as stored: [key, paths, files with diagnostics, [start, length] of each one's
- * list among the stored lists (flat)]. The lists are kept as JSON, not as tokens: a warm start sends
- * them as they are (at 100k documents, 7 MB of diagnostics built and serialised again took ~60 ms).
+ * list among the stored lists (flat), a hash of those lists' bytes]. The lists are kept as JSON, not as
+ * tokens: a warm start sends them as they are (at 100k documents, 7 MB of diagnostics built and
+ * serialised again took ~60 ms). Since they are not decoded, the hash (~3 ms for 7 MB) is what keeps a
+ * damaged file from sending a client something that is not JSON.
  */
-type StoredDiagnostics = [string, string[], string[], number[]];
+type StoredDiagnostics = [string, string[], string[], number[], string];
+
+/** The hash of a folder's stored lists, in the order they were stored. */
+function listsHash(lists: readonly Uint8Array[]): string {
+  const h = createHash('sha1');
+  for (const l of lists) h.update(l);
+  return h.digest('hex');
+}
 
 let engine: string | undefined;
 
@@ -761,8 +770,8 @@ export class ExtractionCache {
     } catch {
       return undefined;
     }
-    if (!Array.isArray(d) || typeof d[0] !== 'string' || !Array.isArray(d[1]) || !Array.isArray(d[2]) || !Array.isArray(d[3]) || d[3].length !== d[2].length * 2) return undefined;
-    const [key, paths, files, at] = d;
+    if (!Array.isArray(d) || typeof d[0] !== 'string' || !Array.isArray(d[1]) || !Array.isArray(d[2]) || !Array.isArray(d[3]) || d[3].length !== d[2].length * 2 || typeof d[4] !== 'string') return undefined;
+    const [key, paths, files, at, hash] = d;
     // A folder's lists were written one after the other: one read for all of them.
     let from = this.listBytes;
     let to = 0;
@@ -783,6 +792,7 @@ export class ExtractionCache {
       return undefined;
     }
     for (let i = 0; i < files.length; i++) diagnostics.set(files[i]!, bytes.subarray(at[i * 2]! - from, at[i * 2]! - from + at[i * 2 + 1]!));
+    if (listsHash([...diagnostics.values()]) !== hash) return undefined;
     return { key, paths, diagnostics };
   }
 
@@ -833,9 +843,11 @@ export class ExtractionCache {
       let listBytes = 0;
       for (const [root, d] of published) {
         const at: number[] = [];
+        const own: Uint8Array[] = [];
         for (const list of d.diagnostics.values()) {
           const json = diagnosticsJson(list);
           at.push(listBytes, json.byteLength);
+          own.push(json);
           lists.push(json);
           listBytes += json.byteLength;
           if (pause && Date.now() - slice >= SLICE_MS) {
@@ -843,7 +855,7 @@ export class ExtractionCache {
             slice = Date.now();
           }
         }
-        const stored: StoredDiagnostics = [d.key, [...d.paths], [...d.diagnostics.keys()], at];
+        const stored: StoredDiagnostics = [d.key, [...d.paths], [...d.diagnostics.keys()], at, listsHash(own)];
         const where = store(stored);
         if (where) folders.push([root, d.key, where[0], where[1]]);
       }
