@@ -124,13 +124,6 @@ interface Header {
  */
 type StoredDiagnostics = [string, string[], string[], number[], string];
 
-/** The hash of a folder's stored lists, in the order they were stored. */
-function listsHash(lists: readonly Uint8Array[]): string {
-  const h = createHash('sha1');
-  for (const l of lists) h.update(l);
-  return h.digest('hex');
-}
-
 let engine: string | undefined;
 
 /** Identifies the engine build (by content: a rebuild of the same sources keeps the cache). */
@@ -792,7 +785,8 @@ export class ExtractionCache {
       return undefined;
     }
     for (let i = 0; i < files.length; i++) diagnostics.set(files[i]!, bytes.subarray(at[i * 2]! - from, at[i * 2]! - from + at[i * 2 + 1]!));
-    if (listsHash([...diagnostics.values()]) !== hash) return undefined;
+    // The folder's lists lie back to back: their hash is that of the bytes read.
+    if (createHash('sha1').update(bytes).digest('hex') !== hash) return undefined;
     return { key, paths, diagnostics };
   }
 
@@ -843,11 +837,11 @@ export class ExtractionCache {
       let listBytes = 0;
       for (const [root, d] of published) {
         const at: number[] = [];
-        const own: Uint8Array[] = [];
+        const hash = createHash('sha1');
         for (const list of d.diagnostics.values()) {
           const json = diagnosticsJson(list);
           at.push(listBytes, json.byteLength);
-          own.push(json);
+          hash.update(json);
           lists.push(json);
           listBytes += json.byteLength;
           if (pause && Date.now() - slice >= SLICE_MS) {
@@ -855,7 +849,7 @@ export class ExtractionCache {
             slice = Date.now();
           }
         }
-        const stored: StoredDiagnostics = [d.key, [...d.paths], [...d.diagnostics.keys()], at, listsHash(own)];
+        const stored: StoredDiagnostics = [d.key, [...d.paths], [...d.diagnostics.keys()], at, hash.digest('hex')];
         const where = store(stored);
         if (where) folders.push([root, d.key, where[0], where[1]]);
       }
