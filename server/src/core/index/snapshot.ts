@@ -6,6 +6,7 @@
  */
 import { extractFile, isKustomizationPath, summarizeDocuments } from '../model/extract';
 import type { DocumentSummary, ExtractedFile, Suppression } from '../model/extract';
+import { refTarget } from '../model/nodes';
 import { isRoute, isService } from '../model/types';
 import type {
   BackendRefNode,
@@ -202,16 +203,16 @@ function forEachReference(route: RouteObject, each: (r: ServiceReference) => voi
   const parents = route.parentRefs;
   for (let i = 0; i < parents.length; i++) {
     const p = parents[i]!;
-    const name = p.name;
-    if (p.kind?.value !== 'Service' || !name) continue;
-    each({ route, type: 'parent', parentRef: p, target: serviceKey(p.namespace?.value || route.namespace, name.value) });
+    const t = refTarget(p);
+    if (t.kind !== 'Service' || t.name === undefined) continue;
+    each({ route, type: 'parent', parentRef: p, target: serviceKey(t.namespace || route.namespace, t.name) });
   }
   const backends = route.backendRefs;
   for (let i = 0; i < backends.length; i++) {
     const b = backends[i]!;
-    const name = b.name;
-    if ((b.kind?.value ?? 'Service') !== 'Service' || !name) continue;
-    each({ route, type: 'backend', backendRef: b, target: serviceKey(b.namespace?.value ?? route.namespace, name.value) });
+    const t = refTarget(b);
+    if ((t.kind ?? 'Service') !== 'Service' || t.name === undefined) continue;
+    each({ route, type: 'backend', backendRef: b, target: serviceKey(t.namespace ?? route.namespace, t.name) });
   }
 }
 
