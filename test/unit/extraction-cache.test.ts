@@ -381,6 +381,108 @@ describe('extraction cache file', () => {
     }
   });
 
+  test('deferred rules: taken with empty slots, filled later exactly as extracted (shared refs included), also in copies made before', async () => {
+    const files = sharedFiles();
+    const all = files.map((f) => extractFile(f.path, f.text));
+    const dir = tempDir();
+    await ExtractionCache.write(path.join(dir, CACHE_FILE), all.map((ex, i) => [ex.path, entry(ex, i)]));
+    const cache = ExtractionCache.open(dir, { deferRules: true })!;
+    try {
+      const deferred = cache.deferred!;
+      assert.ok(deferred);
+      const back = all.map((ex, i) => cache.take(ex.path, i, 1732693123456.789)!);
+      const routes = back.flatMap((ex) => ex.objects.filter((o): o is RouteObject => 'rules' in o));
+      assert.ok(routes.length > 100, `${routes.length} routes`);
+      // Every route's rules wait: the list has its length, and nothing in it yet.
+      for (const r of routes) {
+        assert.ok(r.rules.length > 0, r.file);
+        assert.equal(Object.keys(r.rules).length, 0, r.file);
+      }
+      assert.equal(deferred.size, routes.length);
+      // A copy made before the fill (as re-resolving a namespace makes) shares the list that is filled.
+      const copies = routes.map((r) => ({ ...r }));
+      // Filled a slice at a time: a deadline already past still fills some, and stops.
+      assert.deepEqual(deferred.fill(0), []);
+      assert.ok(deferred.size > 0 && deferred.size < routes.length, `${deferred.size} left`);
+      assert.deepEqual(deferred.fill(), []);
+      assert.equal(deferred.size, 0);
+      for (const [i, ex] of all.entries()) {
+        assert.deepStrictEqual(back[i], ex, ex.path);
+        assert.deepEqual(JSON.stringify(back[i]), JSON.stringify(ex));
+        assert.deepEqual(sharedPaths(back[i]), sharedPaths(ex), ex.path);
+      }
+      for (const [i, c] of copies.entries()) assert.equal(c.rules, routes[i]!.rules);
+    } finally {
+      cache.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('deferred rules: a route whose rules do not take their refs from the route\'s list is stored whole', async () => {
+    const ex = extractFile('/w/r.yaml', FIXTURE_ROUTE);
+    const route = ex.objects.find((o): o is RouteObject => o.kind === 'HTTPRoute')!;
+    // The rule's list is no longer the route's (which a derived list would be): not deferred.
+    const odd = { ...ex, path: '/w/odd.yaml', objects: [{ ...route, file: '/w/odd.yaml', backendRefs: [...route.backendRefs] }] } as ExtractedFile;
+    const { cache, dir } = await roundTrip([]);
+    cache.close();
+    await ExtractionCache.write(path.join(dir, CACHE_FILE), [['/w/r.yaml', entry(ex)], ['/w/odd.yaml', entry(odd)]]);
+    const c = ExtractionCache.open(dir, { deferRules: true })!;
+    try {
+      const a = c.take('/w/r.yaml', 10, 1732693123456.789)!;
+      const b = c.take('/w/odd.yaml', 10, 1732693123456.789)!;
+      assert.equal(c.deferred!.size, 1);
+      assert.equal(Object.keys((a.objects[0] as RouteObject).rules).length, 0);
+      assert.deepStrictEqual(b, odd);
+      assert.notEqual((b.objects[0] as RouteObject).rules[0]!.backendRefs, (b.objects[0] as RouteObject).backendRefs);
+      c.deferred!.fill();
+      assert.deepStrictEqual(a, ex);
+      assert.equal((a.objects[0] as RouteObject).rules[0]!.backendRefs, (a.objects[0] as RouteObject).backendRefs);
+    } finally {
+      c.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('deferred rules that do not decode: their file is named, its routes get no rules, and the others are filled', async () => {
+    const good = extractFile('/w/good.yaml', FIXTURE_ROUTE);
+    const bad = extractFile('/w/bad.yaml', FIXTURE_ROUTE.replace('name: r,', 'name: r2,'));
+    const dir = tempDir();
+    const file = path.join(dir, CACHE_FILE);
+    await ExtractionCache.write(file, [['/w/bad.yaml', entry(bad)], ['/w/good.yaml', entry(good)]]);
+    // The first deferred value's first rule (marker, count, list, rule): its shape made one no cache has.
+    const bytes = fs.readFileSync(file);
+    const MARKER = 6 * 16 + 6;
+    let at = -1;
+    for (let i = 0; i + 16 <= bytes.length; i += 4) {
+      if (bytes.readUInt32LE(i) === MARKER && (bytes.readUInt32LE(i + 4) & 15) === 0 && (bytes.readUInt32LE(i + 8) & 7) === 3) {
+        at = i + 12;
+        break;
+      }
+    }
+    assert.ok(at > 0, 'deferred rules found in the cache file');
+    assert.equal(bytes.readUInt32LE(at) & 7, 2, 'an object');
+    bytes.writeUInt32LE((((1 << 27) << 4) | 2) >>> 0, at);
+    fs.writeFileSync(file, bytes);
+    const c = ExtractionCache.open(dir, { deferRules: true })!;
+    try {
+      const b = c.take('/w/bad.yaml', 10, 1732693123456.789)!;
+      const g = c.take('/w/good.yaml', 10, 1732693123456.789)!;
+      assert.ok(b && g, 'both taken: their rules are not read yet');
+      assert.deepEqual(c.deferred!.fill(), ['/w/bad.yaml']);
+      assert.equal(c.deferred!.size, 0);
+      assert.deepEqual((b.objects[0] as RouteObject).rules, []);
+      assert.deepStrictEqual(g, good);
+      // Taken without deferring, the same damage makes the entry unusable (its file is read instead).
+      const eager = ExtractionCache.open(dir)!;
+      assert.equal(eager.take('/w/bad.yaml', 10, 1732693123456.789), undefined);
+      assert.deepStrictEqual(eager.take('/w/good.yaml', 10, 1732693123456.789), good);
+      eager.close();
+    } finally {
+      c.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a cache that is missing, truncated, overwritten, of another format or engine build is not used', async () => {
     const files = sharedFiles().slice(0, 40);
     const entries = files.map((f): [string, CacheEntry] => [f.path, entry(extractFile(f.path, f.text))]);

@@ -19,6 +19,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver/node';
 import type { ExtractedFile } from '../core/model/extract';
+import type { BackendRefNode, RouteObject } from '../core/model/types';
 import { BackendRef, Filter, ParentRef, Rule, ServicePortNode } from '../core/model/nodes';
 import { Field, KeyedField } from '../core/yaml/access';
 
@@ -31,7 +32,7 @@ declare const GAMMA_LENS_VERSION: string;
 const SLICE_MS = Number(process.env.GAMMA_LENS_BACKGROUND_SLICE_MS ?? 4);
 
 /** Bumped whenever the stored shape changes. */
-const FORMAT = 12;
+const FORMAT = 13;
 export const CACHE_FILE = 'gamma-lens-extractions.v1.bin';
 /** The file ends with the header's length and this mark. */
 const MARK = 0x32434c47; // "GLC2"
@@ -99,6 +100,11 @@ const CONST = 6;
 const FROZEN = 7;
 const SHARED = 8;
 const MAX_UINT = 1 << 28;
+/** CONST payloads past the plain constants: a rule's `backendRefs` taken from its route's; a deferred value. */
+const DERIVED = 5;
+const LAZY = 6;
+/** The stored key of a route's `rules` when written deferred. */
+const LAZY_RULES_KEY = '#lazy.rules';
 
 interface Header {
   readonly format: number;
@@ -168,7 +174,7 @@ class Encoder {
   private readonly stringIds = new Map<string, number>();
   private readonly shapeIds = new Map<string, number>();
   /** Objects and arrays of the value being encoded: their first token. */
-  private readonly seen = new Map<object, number>();
+  private seen = new Map<object, number>();
   /** The objects and arrays being encoded, outermost first. */
   private readonly open: object[] = [];
   private start = 0;
@@ -201,6 +207,35 @@ class Encoder {
   }
 
   private readonly lastShape = new Map<string | undefined, [string[], number]>();
+
+  /** While a route's rules are written (deferred): the route's backendRefs, which its rules' lists are taken from. */
+  private routeRefs: readonly unknown[] | undefined;
+
+  /**
+   * Writes a route's `rules` as a deferred value: a marker, its token count, then its tokens, which
+   * refer to nothing outside them (its own scope of shared values), and where each rule's
+   * `backendRefs` is a marker (the decoder takes them from the route's list).
+   */
+  private deferredRules(rules: readonly unknown[], routeRefs: readonly unknown[]): void {
+    this.push(LAZY * 16 + CONST);
+    const countAt = this.length;
+    this.push(UINT);
+    const seen = this.seen;
+    const start = this.start;
+    this.seen = new Map();
+    this.start = this.length;
+    this.routeRefs = routeRefs;
+    try {
+      this.value(rules);
+    } finally {
+      this.seen = seen;
+      this.start = start;
+      this.routeRefs = undefined;
+    }
+    const count = this.length - countAt - 1;
+    if (count >= MAX_UINT) throw new Error('too large to store');
+    this.tokens[countAt] = count * 16 + UINT;
+  }
 
   /**
    * Appends the tokens of `value` (plain data: objects, arrays, strings, numbers, booleans, null,
@@ -294,11 +329,19 @@ class Encoder {
       const stored = STORED_CLASSES.get(Object.getPrototypeOf(o) as object);
       if (!stored) throw new Error('cannot store a non-plain object');
       this.token(this.shape(stored.shape), OBJ);
-      for (const k of stored.keys) this.value((o as Record<string, unknown>)[k]);
+      const derived = this.routeRefs !== undefined && stored === RULE_CLASS;
+      for (const k of stored.keys) {
+        if (derived && k === 'backendRefs') this.push(DERIVED * 16 + CONST);
+        else this.value((o as Record<string, unknown>)[k]);
+      }
     } else {
       const keys = Object.keys(o);
-      this.token(this.shape(keys), OBJ);
-      for (const k of keys) this.value((o as Record<string, unknown>)[k]);
+      const lazy = this.routeRefs === undefined && rulesDeferrable(o as Record<string, unknown>);
+      this.token(this.shape(lazy ? keys.map((k) => (k === 'rules' ? LAZY_RULES_KEY : k)) : keys), OBJ);
+      for (const k of keys) {
+        if (lazy && k === 'rules') this.deferredRules((o as { rules: unknown[] }).rules, (o as { backendRefs: unknown[] }).backendRefs);
+        else this.value((o as Record<string, unknown>)[k]);
+      }
     }
     this.open.pop();
   }
@@ -449,6 +492,59 @@ const STORED_CLASSES = new Map<object, StoredClass>([
   ],
 ]);
 
+const RULE_CLASS = STORED_CLASSES.get(RULE_PROTO);
+
+/** What a deferred rule's `backendRefs` decodes to, until its route's list replaces it. */
+const DERIVED_REFS: readonly never[] = Object.freeze([]);
+
+/**
+ * The `backendRefs` of rule `index` of a route whose list is `routeRefs`, as the extractor makes
+ * them: the rule's own refs (not its mirrors) in order; the route's list itself for the only rule
+ * when they are all of it; the empty list when there are none.
+ */
+function ruleRefs(routeRefs: readonly BackendRefNode[], index: number, only: boolean): readonly BackendRefNode[] {
+  const own = routeRefs.filter((b) => b.ruleIndex === index && !b.mirror);
+  if (only && own.length === routeRefs.length) return routeRefs;
+  return own.length ? own : EMPTY_ARRAY;
+}
+
+function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * True when a route's rules can be written deferred: each rule's `backendRefs` comes back the same
+ * (the same refs, and the same list where it is shared) when taken from the route's list.
+ */
+function rulesDeferrable(o: Record<string, unknown>): boolean {
+  const rules = o.rules;
+  const refs = o.backendRefs;
+  if (!Array.isArray(rules) || !Array.isArray(refs) || rules.length === 0 || Object.isFrozen(rules) || !Object.hasOwn(o, 'parentRefs') || Object.hasOwn(o, '__proto__')) return false;
+  for (const r of rules) {
+    if (!(r instanceof Rule) || Object.getPrototypeOf(r) !== RULE_PROTO) return false;
+    const mine = r.backendRefs;
+    const made = ruleRefs(refs as BackendRefNode[], r.index, rules.length === 1);
+    if (made === refs) {
+      if (mine !== refs) return false;
+    } else if (mine.length === 0) {
+      // An empty list comes back as the shared empty list, as a frozen one does when stored whole.
+      if (!Object.isFrozen(mine)) return false;
+    } else if (mine === refs || !sameItems(mine, made)) return false;
+  }
+  return true;
+}
+
+/** A route's rules as stored: the list they go into, and their tokens. */
+class PendingRules {
+  route: RouteObject | undefined;
+  constructor(
+    readonly list: unknown[],
+    readonly tokens: Uint32Array,
+    readonly at: number,
+    readonly count: number,
+  ) {}
+}
+
 /** True when `keys` are the stored shape of one of the stored classes. */
 function isStoredClassShape(keys: readonly string[]): boolean {
   for (const stored of STORED_CLASSES.values()) if (stored.shape.length === keys.length && stored.shape.every((k, i) => k === keys[i])) return true;
@@ -506,6 +602,8 @@ class Decoder {
   private readonly build: Array<() => unknown>;
   /** The shapes without keys. */
   private readonly emptyShapes: ReadonlySet<number>;
+  /** True while deferred rules are decoded. */
+  private deferred = false;
 
   constructor(
     private readonly strings: readonly string[],
@@ -520,6 +618,8 @@ class Decoder {
       // copying each object out of the young generation.
       for (const stored of STORED_CLASSES.values()) if (is(keys, ...stored.shape)) return () => stored.build(next);
       if (is(keys, 'start', 'end')) return () => ({ start: next(), end: next() });
+      const lazyAt = keys.indexOf(LAZY_RULES_KEY);
+      if (lazyAt >= 0) return this.routeBuilder(keys, lazyAt);
       if (keys.length === 0) return () => ({});
       // A key `__proto__` would set the prototype: such shapes define their keys.
       if (keys.includes('__proto__')) {
@@ -542,6 +642,89 @@ class Decoder {
         return o;
       };
     });
+  }
+
+  /**
+   * Builds routes whose rules were written deferred (by the route literal when it has their keys):
+   * their `rules` is a list of the right length with empty slots, and the route waits in `waiting`
+   * until `fill` decodes its rules into that list.
+   */
+  private routeBuilder(keys: readonly string[], lazyAt: number): () => unknown {
+    const next = (): unknown => this.next();
+    const named = keys.map((k, i) => (i === lazyAt ? 'rules' : k));
+    const literal = LITERAL_BY_KEYS.get(JSON.stringify(named));
+    return () => {
+      let o: Record<string, unknown>;
+      const waiting = this.waiting.length;
+      if (literal) o = literal(next) as Record<string, unknown>;
+      else {
+        o = {};
+        for (const k of named) o[k] = next();
+      }
+      if (this.waiting.length !== waiting + 1) throw new Error('bad deferred rules');
+      this.waiting[waiting]!.route = o as unknown as RouteObject;
+      return o;
+    };
+  }
+
+  /** Routes whose rules are still to be decoded, in the order they were met (see `fill`). */
+  readonly waiting: PendingRules[] = [];
+
+  /** Fills the rules waiting from `from` on, and forgets them; returns how many could not be read. */
+  fillFrom(from: number): number {
+    let failed = 0;
+    for (let i = from; i < this.waiting.length; i++) {
+      try {
+        this.fill(this.waiting[i]!);
+      } catch {
+        failed++;
+      }
+    }
+    this.waiting.length = from;
+    return failed;
+  }
+
+  /** Copies a deferred value's tokens (after its marker) and returns the list they will fill. */
+  private defer(): unknown[] {
+    if (this.p >= this.end) throw new Error('truncated');
+    const head = this.tokens[this.p++]!;
+    const count = head >>> 4;
+    if ((head & 15) !== UINT || count === 0 || count > this.end - this.p) throw new Error('bad deferred value');
+    const first = this.tokens[this.p]!;
+    if ((first & 7) !== ARR) throw new Error('bad deferred value');
+    // The window these tokens are in is not reused while a deferred value is in it (see `tokens`).
+    const at = this.p;
+    this.p += count;
+    const list = new Array<unknown>(first >>> 4);
+    this.waiting.push(new PendingRules(list, this.tokens, at, count));
+    return list;
+  }
+
+  /**
+   * Decodes a route's deferred rules into their list, each rule with its `backendRefs` taken from
+   * the route's list. Throws (leaving the list as it was) on tokens that do not make its rules.
+   */
+  fill(pending: PendingRules): void {
+    const route = pending.route;
+    if (!route) throw new Error('deferred rules without a route');
+    const { tokens, p, end, start, shared, deferred } = this;
+    this.deferred = true;
+    try {
+      const rules = this.decode(pending.tokens, pending.at, pending.count);
+      if (!Array.isArray(rules) || rules.length !== pending.list.length) throw new Error('bad rules');
+      for (const r of rules as unknown[]) {
+        if (!(r instanceof Rule) || r.backendRefs !== DERIVED_REFS || typeof r.index !== 'number') throw new Error('bad rule');
+        (r as { backendRefs: readonly BackendRefNode[] }).backendRefs = ruleRefs(route.backendRefs, r.index, rules.length === 1);
+      }
+      for (let i = 0; i < rules.length; i++) pending.list[i] = rules[i];
+    } finally {
+      this.tokens = tokens;
+      this.p = p;
+      this.end = end;
+      this.start = start;
+      this.shared = shared;
+      this.deferred = deferred;
+    }
   }
 
   /** The value of `tokens` [start, start + count). */
@@ -596,8 +779,10 @@ class Decoder {
         scratchWords[1] = this.tokens[this.p++]!;
         return scratch[0];
       case CONST:
-        if (n > 4) throw new Error('bad constant');
-        return n === 0 ? undefined : n === 1 ? null : n === 4 ? -1 : n === 3;
+        if (n <= 4) return n === 0 ? undefined : n === 1 ? null : n === 4 ? -1 : n === 3;
+        if (n === DERIVED && this.deferred) return DERIVED_REFS;
+        if (n === LAZY && !this.deferred) return this.defer();
+        throw new Error('bad constant');
       case FROZEN: {
         const head = this.p < this.end ? this.tokens[this.p]! : 0;
         const tag = head & 7;
@@ -616,6 +801,51 @@ class Decoder {
     }
     if (t & SHARED) (this.shared ??= new Map()).set(at, v);
     return v;
+  }
+}
+
+/**
+ * The rules of routes taken from a cache opened with `deferRules`, still as tokens. Such a route's
+ * `rules` list has its length but empty slots until it is filled: nothing may read rules before
+ * `fill` ran. A warm start's index needs no rules, and they are ~40% of the objects a cache holds:
+ * the indexer fills them after `ready`, a slice at a time, and at once before anything reads them
+ * (an analysis, a request, writing the cache).
+ */
+export class DeferredRules {
+  /** The first of the decoder's waiting routes not filled yet. */
+  private next = 0;
+
+  constructor(private readonly decoder: Decoder) {}
+
+  /** Routes whose rules are not filled yet. */
+  get size(): number {
+    return this.decoder.waiting.length - this.next;
+  }
+
+  /**
+   * Fills rules until none are left, or until `deadline` (as `Date.now()`) has passed. Returns the
+   * files with rules that could not be read (a damaged cache): their routes are left without rules,
+   * and those files must be read again.
+   */
+  fill(deadline = Infinity): string[] {
+    const waiting = this.decoder.waiting;
+    const failed: string[] = [];
+    while (this.next < waiting.length) {
+      const pending = waiting[this.next++]!;
+      try {
+        this.decoder.fill(pending);
+      } catch {
+        pending.list.length = 0;
+        if (pending.route && !failed.includes(pending.route.file)) failed.push(pending.route.file);
+      }
+      if ((this.next & 63) === 0 && Date.now() >= deadline) break;
+    }
+    if (this.next === waiting.length) {
+      // The windows of tokens they were read from go with them.
+      waiting.length = 0;
+      this.next = 0;
+    }
+    return failed;
   }
 }
 
@@ -648,7 +878,7 @@ export class ExtractionCache {
    * Only its header is read here; the file stays open until `close`, and extractions are read as
    * they are taken, a window of tokens at a time.
    */
-  static open(dir: string | undefined): ExtractionCache | undefined {
+  static open(dir: string | undefined, options: { deferRules?: boolean } = {}): ExtractionCache | undefined {
     if (!dir) return undefined;
     const file = path.join(dir, CACHE_FILE);
     const none = (why?: string): ExtractionCache => new ExtractionCache(file, new Map(), [], new Map(), undefined, undefined, 0, 0, why);
@@ -690,7 +920,9 @@ export class ExtractionCache {
         if (!Array.isArray(e) || typeof e[0] !== 'string' || typeof e[1] !== 'string' || !inRange(e[2], e[3])) return discard('corrupt');
         folders.set(e[0], [e[1], e[2], e[3]]);
       }
-      return new ExtractionCache(file, entries, index, folders, new Decoder(strings, shapes), fd, count, lists);
+      const cache = new ExtractionCache(file, entries, index, folders, new Decoder(strings, shapes), fd, count, lists);
+      if (options.deferRules) (cache as { deferred: DeferredRules | undefined }).deferred = new DeferredRules(cache.decoder!);
+      return cache;
     } catch {
       return discard('corrupt');
     }
@@ -709,8 +941,10 @@ export class ExtractionCache {
     if (this.fd === undefined) throw new Error('closed');
     // Entries are read in about the order they were written: the window moves forward.
     const n = Math.min(Math.max(count, WINDOW), this.tokenCount - start);
-    // The window's buffer is reused when large enough (an unpooled buffer: aligned for the view).
-    const into = this.window.byteOffset === 0 && this.window.buffer.byteLength >= n * 4 ? Buffer.from(this.window.buffer, 0, n * 4) : Buffer.allocUnsafeSlow(n * 4);
+    // The window's buffer is reused when large enough (an unpooled buffer: aligned for the view),
+    // unless deferred values still point into it.
+    const reuse = this.window.byteOffset === 0 && this.window.buffer.byteLength >= n * 4 && this.decoder?.waiting.length === 0;
+    const into = reuse ? Buffer.from(this.window.buffer, 0, n * 4) : Buffer.allocUnsafeSlow(n * 4);
     const bytes = readAt(this.fd, into, start * 4);
     this.window = new Uint32Array(bytes.buffer, bytes.byteOffset, n);
     this.windowStart = start;
@@ -736,17 +970,31 @@ export class ExtractionCache {
     if (!this.has(file, size, mtimeMs)) return undefined;
     const i = this.entries.get(file)!;
     this.entries.delete(file);
-    let ex: ExtractedFile;
+    const decoder = this.decoder!;
+    const waiting = decoder.waiting.length;
+    let ex: ExtractedFile | undefined;
     try {
-      ex = this.decoder!.decode(...this.tokens(this.index[i + 3]!, this.index[i + 4]!), this.index[i + 4]!) as ExtractedFile;
+      ex = decoder.decode(...this.tokens(this.index[i + 3]!, this.index[i + 4]!), this.index[i + 4]!) as ExtractedFile;
+      if (!ex || typeof ex !== 'object' || ex.path !== file || !Array.isArray(ex.objects)) ex = undefined;
+      // Without `deferRules`, the file's rules are decoded now.
+      else if (!this.deferred && decoder.fillFrom(waiting) > 0) ex = undefined;
     } catch {
+      ex = undefined;
+    }
+    if (!ex) {
+      decoder.waiting.length = waiting;
       return undefined;
     }
-    if (!ex || typeof ex !== 'object' || ex.path !== file || !Array.isArray(ex.objects)) return undefined;
     // One path string shared by the file's objects, as a fresh extraction has.
     for (const o of ex.objects) (o as { file: string }).file = file;
     return ex;
   }
+
+  /**
+   * With `deferRules`: the routes whose rules the extractions taken so far hold only as tokens (their
+   * `rules` lists are empty slots until filled): see DeferredRules.
+   */
+  readonly deferred: DeferredRules | undefined;
 
   /** The key of the diagnostics stored for the folder at `root` (see `FolderDiagnostics`), read without them. */
   diagnosticsKey(root: string): string | undefined {
