@@ -22,6 +22,9 @@ interface Run {
   hover: unknown;
   references: unknown;
   lenses: unknown;
+  /** Which route answers a request: reads the routes' rules. */
+  explain: unknown;
+  bindings: unknown;
 }
 
 /**
@@ -29,8 +32,8 @@ interface Run {
  * are taken after the shutdown, which waits for the cache write: its "cache: wrote" line is in them
  * however long the write took.
  */
-async function run(dir: string, cacheDir: string, settings?: Record<string, unknown>, transport?: 'stdio' | 'ipc'): Promise<Run> {
-  const client = await LspClient.start({ folders: [dir], env: { GAMMA_LENS_CACHE_DIR: cacheDir }, cleanup: [], settings, transport });
+async function run(dir: string, cacheDir: string, settings?: Record<string, unknown>, transport?: 'stdio' | 'ipc', env: Record<string, string> = {}): Promise<Run> {
+  const client = await LspClient.start({ folders: [dir], env: { GAMMA_LENS_CACHE_DIR: cacheDir, ...env }, cleanup: [], settings, transport });
   let answers: Omit<Run, 'logs'>;
   try {
     const routes = path.join(dir, 'routes.yaml');
@@ -41,8 +44,10 @@ async function run(dir: string, cacheDir: string, settings?: Record<string, unkn
     const hover = await client.hover(routes, positionOf(routesText, 'name: ', 6, 1));
     const references = await client.references(services, positionOf(servicesText, 'name: ', 6), true);
     const lenses = await client.codeLens(services);
+    const explain = await client.request('gammaLens/explain', { service: 'app-ns/svc-a', port: 80, from: 'dev-ns', path: '/x' });
+    const bindings = await client.request('gammaLens/bindings', {});
     assert.equal(client.errorOutput, '');
-    answers = { diagnostics: new Map(client.diagnostics), ready: client.statuses.find((s) => s.state === 'ready'), hover, references, lenses };
+    answers = { diagnostics: new Map(client.diagnostics), ready: client.statuses.find((s) => s.state === 'ready'), hover, references, lenses, explain, bindings };
   } finally {
     await client.stop();
   }
@@ -85,6 +90,27 @@ describe('extraction cache across server starts', () => {
       assert.deepEqual(warm.references, cold.references);
       assert.ok(Array.isArray(cold.references) && cold.references.length > 1, 'references answered');
       assert.deepEqual(warm.lenses, cold.lenses);
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('rules the warm start left undecoded are filled before a request reads them', async () => {
+    // With a quiet spell longer than the test, the rules are not filled in the background: the
+    // requests (bindings for the lenses, the hover) must fill them first.
+    const { dir, cacheDir, cleanup } = setup();
+    try {
+      const cold = await run(dir, cacheDir);
+      assert.ok(cold.logs.includes('cache: wrote 3 files'), cold.logs.join('\n'));
+      const warm = await run(dir, cacheDir, undefined, undefined, { GAMMA_LENS_BACKGROUND_QUIET_MS: '600000' });
+      assert.match(cacheLine(warm) ?? '', /^cache: 3 files reused, 0 read, diagnostics of 1 folder\(s\) reused /);
+      assert.ok(!warm.logs.some((l) => l.includes('could not be read') || l.includes('failed')), warm.logs.join('\n'));
+      assert.deepEqual(warm.hover, cold.hover);
+      assert.deepEqual(warm.references, cold.references);
+      assert.deepEqual(warm.lenses, cold.lenses);
+      assert.deepEqual(warm.explain, cold.explain);
+      assert.deepEqual(warm.bindings, cold.bindings);
+      assert.ok(JSON.stringify(cold.explain).includes('route-c'), JSON.stringify(cold.explain));
     } finally {
       cleanup();
     }

@@ -24,7 +24,7 @@ import { DEFAULT_SETTINGS, DIAGNOSTIC_SOURCE, StatusNotification } from '../prot
 import type { DiagnosticData, Settings, StatusParams } from '../protocol';
 import { SKIPPED_DIRS, isYamlPath, listYamlFiles, readTextFile, resolvesInside } from '../runtime';
 import { ExtractionCache, diagnosticsOf } from './cache';
-import type { CacheEntry, FolderDiagnostics, PublishedList } from './cache';
+import type { CacheEntry, DeferredRules, FolderDiagnostics, PublishedList } from './cache';
 import { pathToUri, rememberUri, toLocation, toRange, uriToPath } from './convert';
 import { globMatcher } from './glob';
 
@@ -57,6 +57,8 @@ const CHANGE_DEBOUNCE_MS = 50;
  * start as one (GAMMA_LENS_BACKGROUND_QUIET_MS overrides it, for tests).
  */
 const BACKGROUND_QUIET_MS = Number(process.env.GAMMA_LENS_BACKGROUND_QUIET_MS ?? 300);
+/** Longest stretch of background work (filling deferred rules) between two pauses, in milliseconds. */
+const BACKGROUND_SLICE_MS = 4;
 
 /** Kinds whose change can affect findings anywhere in the folder (grants, gateways, namespaces, kustomize). */
 const GLOBAL_KINDS = new Set(['Gateway', 'GatewayClass', 'ReferenceGrant', 'Namespace', 'Kustomization', 'ServiceImport']);
@@ -236,6 +238,13 @@ export class Indexer {
 
   /** Applies pending changes so requests answer from the text the editor has. */
   applyPending(folder: Folder): Workspace {
+    // Whatever asks may read any route's rules.
+    this.fillRules();
+    return this.applyChanges(folder);
+  }
+
+  /** Applies pending changes (which reads no rules: see `fillRules`). */
+  private applyChanges(folder: Folder): Workspace {
     if (folder.pending.size === 0) return folder.ws;
     const before = folder.ws;
     for (const p of folder.pending.keys()) {
@@ -409,6 +418,7 @@ export class Indexer {
       progress?.done();
       this.initialDone = true;
       this.sendStatus('ready');
+      void this.fillRulesInBackground();
       if (cache && store) {
         this.connection.console.info(`cache: ${this.cacheHits} files reused, ${this.cacheMisses} read${this.reusedDiagnostics ? `, diagnostics of ${this.reusedDiagnostics} folder(s) reused` : ''} (${cache.file})`);
         this.writeCache(cache, store);
@@ -423,7 +433,8 @@ export class Indexer {
   private openCache(): ExtractionCache | undefined {
     let cache: ExtractionCache | undefined;
     try {
-      cache = ExtractionCache.open(this.cacheDir);
+      cache = ExtractionCache.open(this.cacheDir, { deferRules: true });
+      this.rules = cache?.deferred;
     } catch (err) {
       this.connection.console.warn(`could not open the cache in ${this.cacheDir}: ${String(err)}`);
       return undefined;
@@ -445,12 +456,46 @@ export class Indexer {
     }
     const newDiagnostics = [...published].some(([root, d]) => cache.diagnosticsKey(root) !== d.key);
     if (!this.cacheMisses && cache.size === 0 && !cache.discarded && !newDiagnostics) return;
+    // The cache is written from the extractions, rules and all.
+    this.fillRules();
     // In slices, beside the job queue and giving way to it: edits and requests after `ready` are not
     // held up by it.
     this.cacheWrite = ExtractionCache.write(cache.file, store, published, () => this.backgroundPause()).then(
       () => this.connection.console.info(`cache: wrote ${store.size} files`),
       (err: unknown) => this.connection.console.warn(`could not write the cache ${cache.file}: ${String(err)}`),
     );
+  }
+
+  /**
+   * Rules of cached routes not decoded yet (see DeferredRules): filled after `ready` in the
+   * background, and at once before anything reads rules (`findings`, `applyPending`, which every
+   * request goes through, and writing the cache).
+   */
+  private rules: DeferredRules | undefined;
+
+  /**
+   * Fills deferred rules, all of them or until `deadline`. Files whose stored rules turn out unreadable
+   * (a damaged cache) are read again from disk.
+   */
+  private fillRules(deadline?: number): void {
+    if (!this.rules || this.rules.size === 0) return;
+    const failed = this.rules.fill(deadline);
+    if (this.rules.size === 0) this.rules = undefined;
+    if (failed.length === 0) return;
+    this.connection.console.warn(`cache: the rules of ${failed.length} file(s) could not be read; reading them again (${failed.join(', ')})`);
+    for (const path of failed) {
+      const folder = this.folderFor(path);
+      if (folder !== this.loose && !folder.pending.has(path)) folder.pending.set(path, this.readChange(folder, path));
+    }
+    if (this.initialDone) this.schedule(0);
+  }
+
+  /** Fills deferred rules a slice at a time while nothing else is going on. */
+  private async fillRulesInBackground(): Promise<void> {
+    while (this.rules) {
+      await this.backgroundPause();
+      this.fillRules(Date.now() + BACKGROUND_SLICE_MS);
+    }
   }
 
   private cacheMisses = 0;
@@ -806,7 +851,9 @@ export class Indexer {
 
   private async publishAll(): Promise<void> {
     for (const folder of [...this.folders, this.loose]) {
-      this.applyPending(folder);
+      // The analysis fills rules if it runs (`findings`): a warm start that reuses a folder's
+      // diagnostics reports `ready` before they are filled.
+      this.applyChanges(folder);
       const ws = folder.ws;
       const full = folder.fullAnalysis;
       const paths = full ? null : this.affectedFiles(folder, ws);
@@ -853,6 +900,7 @@ export class Indexer {
 
   /** Findings of one file in one snapshot, computed once (diagnostics and quick fixes share them). */
   findings(folder: Folder, ws: Workspace, path: string): Finding[] {
+    this.fillRules();
     const analysis = analysisOf(folder.settings);
     const key = findingsKey(folder, path);
     let perWs = this.findingsCache.get(ws);
