@@ -475,6 +475,8 @@ export class Workspace {
       if (spaces.length) nsByName.set(name, spaces);
       else nsByName.delete(name);
     };
+    // An initial scan: nearly every key is new, so the key caches would only be filled, not used.
+    const scan = inPlace && byKey.ownsValues;
     const affected = new Set<string>();
     const affectedNamespaces = new Set<string>();
     // Memoised results to drop: none to look for while nothing is memoised (an initial scan).
@@ -506,7 +508,7 @@ export class Workspace {
       objectCount += objects.length;
       for (let i = 0; i < objects.length; i++) {
         const o = objects[i]!;
-        const key = objectKey(o.kind, o.namespace, o.name);
+        const key = scan ? [o.kind, o.namespace, o.name].join('/') : objectKey(o.kind, o.namespace, o.name);
         const before = byKey.get(key);
         const bucket = appended(before, o);
         if (bucket.length > 1) bucket.sort(compareObjects);
