@@ -390,9 +390,18 @@ describe('extraction cache file', () => {
     try {
       const deferred = cache.deferred!;
       assert.ok(deferred);
-      const back = all.map((ex, i) => cache.take(ex.path, i, 1732693123456.789)!);
-      const routes = back.flatMap((ex) => ex.objects.filter((o): o is RouteObject => 'rules' in o));
-      assert.ok(routes.length > 100, `${routes.length} routes`);
+      // The first files are taken and their rules filled (as a request between two batches of a scan
+      // would); the rest are taken after, and wait as the first did.
+      const half = Math.floor(all.length / 2);
+      const first = all.slice(0, half).map((ex, i) => cache.take(ex.path, i, 1732693123456.789)!);
+      const firstRoutes = first.flatMap((ex) => ex.objects.filter((o): o is RouteObject => 'rules' in o)).length;
+      assert.equal(deferred.size, firstRoutes);
+      assert.deepEqual(deferred.fill(), []);
+      assert.equal(deferred.size, 0);
+      for (const [i, ex] of first.entries()) assert.deepStrictEqual(ex, all[i], all[i]!.path);
+      const back = [...first, ...all.slice(half).map((ex, i) => cache.take(ex.path, half + i, 1732693123456.789)!)];
+      const routes = back.slice(half).flatMap((ex) => ex.objects.filter((o): o is RouteObject => 'rules' in o));
+      assert.ok(routes.length > 50, `${routes.length} routes`);
       // Every route's rules wait: the list has its length, and nothing in it yet.
       for (const r of routes) {
         assert.ok(r.rules.length > 0, r.file);

@@ -478,9 +478,11 @@ export class Indexer {
    * (a damaged cache) are read again from disk.
    */
   private fillRules(deadline?: number): void {
-    if (!this.rules || this.rules.size === 0) return;
-    const failed = this.rules.fill(deadline);
-    if (this.rules.size === 0) this.rules = undefined;
+    if (!this.rules) return;
+    const failed = this.rules.size > 0 ? this.rules.fill(deadline) : [];
+    // Until the initial scan is done, more cached files may be taken (a request between two of its
+    // batches fills the rules taken so far): the handle is kept for them.
+    if (this.rules.size === 0 && this.initialDone) this.rules = undefined;
     if (failed.length === 0) return;
     this.connection.console.warn(`cache: the rules of ${failed.length} file(s) could not be read; reading them again (${failed.join(', ')})`);
     for (const path of failed) {
