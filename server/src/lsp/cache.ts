@@ -967,8 +967,8 @@ export class ExtractionCache {
    * snapshot resolves its objects in place), so each entry is given out once.
    */
   take(file: string, size: number, mtimeMs: number): ExtractedFile | undefined {
-    if (!this.has(file, size, mtimeMs)) return undefined;
-    const i = this.entries.get(file)!;
+    const i = this.entries.get(file);
+    if (i === undefined || this.index[i + 1] !== size || this.index[i + 2] !== mtimeMs) return undefined;
     this.entries.delete(file);
     const decoder = this.decoder!;
     const waiting = decoder.waiting.length;
