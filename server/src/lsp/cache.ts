@@ -684,7 +684,7 @@ class Decoder {
     return failed;
   }
 
-  /** Copies a deferred value's tokens (after its marker) and returns the list they will fill. */
+  /** Notes where a deferred value's tokens are (after its marker) and returns the list they will fill. */
   private defer(): unknown[] {
     if (this.p >= this.end) throw new Error('truncated');
     const head = this.tokens[this.p++]!;
