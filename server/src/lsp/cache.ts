@@ -871,7 +871,10 @@ export class ExtractionCache {
     private readonly listBytes: number,
     /** Why an existing cache file was not used, if it was not. */
     readonly discarded?: string,
-  ) {}
+    deferRules = false,
+  ) {
+    this.deferred = deferRules && decoder ? new DeferredRules(decoder) : undefined;
+  }
 
   /**
    * The cache in `dir` (empty when there is none or it cannot be used); undefined without a folder.
@@ -920,9 +923,7 @@ export class ExtractionCache {
         if (!Array.isArray(e) || typeof e[0] !== 'string' || typeof e[1] !== 'string' || !inRange(e[2], e[3])) return discard('corrupt');
         folders.set(e[0], [e[1], e[2], e[3]]);
       }
-      const cache = new ExtractionCache(file, entries, index, folders, new Decoder(strings, shapes), fd, count, lists);
-      if (options.deferRules) (cache as { deferred: DeferredRules | undefined }).deferred = new DeferredRules(cache.decoder!);
-      return cache;
+      return new ExtractionCache(file, entries, index, folders, new Decoder(strings, shapes), fd, count, lists, undefined, options.deferRules);
     } catch {
       return discard('corrupt');
     }
