@@ -95,8 +95,8 @@ describe('extraction cache across server starts', () => {
     }
   });
 
-  test('rules the warm start left undecoded are filled before a request reads them', async () => {
-    // With a quiet spell longer than the test, the rules are not filled in the background: the
+  test('rules and ports the warm start left undecoded are filled before a request reads them', async () => {
+    // With a quiet spell longer than the test, rules and ports are not filled in the background: the
     // requests (bindings for the lenses, the hover) must fill them first.
     const { dir, cacheDir, cleanup } = setup();
     try {

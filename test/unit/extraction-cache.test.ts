@@ -381,38 +381,43 @@ describe('extraction cache file', () => {
     }
   });
 
-  test('deferred rules: taken with empty slots, filled later exactly as extracted (shared refs included), also in copies made before', async () => {
+  test('deferred rules and ports: taken with empty slots, filled later exactly as extracted (shared refs included), also in copies made before', async () => {
     const files = sharedFiles();
     const all = files.map((f) => extractFile(f.path, f.text));
     const dir = tempDir();
     await ExtractionCache.write(path.join(dir, CACHE_FILE), all.map((ex, i) => [ex.path, entry(ex, i)]));
-    const cache = ExtractionCache.open(dir, { deferRules: true })!;
+    const cache = ExtractionCache.open(dir, { deferLists: true })!;
     try {
       const deferred = cache.deferred!;
       assert.ok(deferred);
-      // The first files are taken and their rules filled (as a request between two batches of a scan
+      // Routes (their rules) and Services with ports (their ports) wait.
+      const waiting = (files: ExtractedFile[]): { routes: RouteObject[]; services: ServiceObject[] } => ({
+        routes: files.flatMap((ex) => ex.objects.filter((o): o is RouteObject => 'rules' in o)),
+        services: files.flatMap((ex) => ex.objects.filter((o): o is ServiceObject => o.kind === 'Service' && (o as ServiceObject).ports.length > 0)),
+      });
+      // The first files are taken and their lists filled (as a request between two batches of a scan
       // would); the rest are taken after, and wait as the first did.
       const half = Math.floor(all.length / 2);
       const first = all.slice(0, half).map((ex, i) => cache.take(ex.path, i, 1732693123456.789)!);
-      const firstRoutes = first.flatMap((ex) => ex.objects.filter((o): o is RouteObject => 'rules' in o)).length;
-      assert.equal(deferred.size, firstRoutes);
+      const firstWaiting = waiting(first);
+      assert.equal(deferred.size, firstWaiting.routes.length + firstWaiting.services.length);
       assert.deepEqual(deferred.fill(), []);
       assert.equal(deferred.size, 0);
       for (const [i, ex] of first.entries()) assert.deepStrictEqual(ex, all[i], all[i]!.path);
       const back = [...first, ...all.slice(half).map((ex, i) => cache.take(ex.path, half + i, 1732693123456.789)!)];
-      const routes = back.slice(half).flatMap((ex) => ex.objects.filter((o): o is RouteObject => 'rules' in o));
-      assert.ok(routes.length > 50, `${routes.length} routes`);
-      // Every route's rules wait: the list has its length, and nothing in it yet.
-      for (const r of routes) {
-        assert.ok(r.rules.length > 0, r.file);
-        assert.equal(Object.keys(r.rules).length, 0, r.file);
+      const { routes, services } = waiting(back.slice(half));
+      assert.ok(routes.length > 50 && services.length > 50, `${routes.length} routes, ${services.length} Services`);
+      // Every such list waits: it has its length, and nothing in it yet.
+      for (const list of [...routes.map((r) => r.rules), ...services.map((s) => s.ports)]) {
+        assert.ok(list.length > 0);
+        assert.equal(Object.keys(list).length, 0);
       }
-      assert.equal(deferred.size, routes.length);
+      assert.equal(deferred.size, routes.length + services.length);
       // A copy made before the fill (as re-resolving a namespace makes) shares the list that is filled.
       const copies = routes.map((r) => ({ ...r }));
       // Filled a slice at a time: a deadline already past still fills some, and stops.
       assert.deepEqual(deferred.fill(0), []);
-      assert.ok(deferred.size > 0 && deferred.size < routes.length, `${deferred.size} left`);
+      assert.ok(deferred.size > 0 && deferred.size < routes.length + services.length, `${deferred.size} left`);
       assert.deepEqual(deferred.fill(), []);
       assert.equal(deferred.size, 0);
       for (const [i, ex] of all.entries()) {
@@ -421,6 +426,7 @@ describe('extraction cache file', () => {
         assert.deepEqual(sharedPaths(back[i]), sharedPaths(ex), ex.path);
       }
       for (const [i, c] of copies.entries()) assert.equal(c.rules, routes[i]!.rules);
+      assert.ok(services.every((s) => s.ports.every((p) => p.port !== undefined || p.name !== undefined)));
     } finally {
       cache.close();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -435,11 +441,12 @@ describe('extraction cache file', () => {
     const { cache, dir } = await roundTrip([]);
     cache.close();
     await ExtractionCache.write(path.join(dir, CACHE_FILE), [['/w/r.yaml', entry(ex)], ['/w/odd.yaml', entry(odd)]]);
-    const c = ExtractionCache.open(dir, { deferRules: true })!;
+    const c = ExtractionCache.open(dir, { deferLists: true })!;
     try {
       const a = c.take('/w/r.yaml', 10, 1732693123456.789)!;
       const b = c.take('/w/odd.yaml', 10, 1732693123456.789)!;
-      assert.equal(c.deferred!.size, 1);
+      // The route and the Service of r.yaml wait; odd.yaml's route was stored whole.
+      assert.equal(c.deferred!.size, 2);
       assert.equal(Object.keys((a.objects[0] as RouteObject).rules).length, 0);
       assert.deepStrictEqual(b, odd);
       assert.notEqual((b.objects[0] as RouteObject).rules[0]!.backendRefs, (b.objects[0] as RouteObject).backendRefs);
@@ -472,7 +479,7 @@ describe('extraction cache file', () => {
     assert.equal(bytes.readUInt32LE(at) & 7, 2, 'an object');
     bytes.writeUInt32LE((((1 << 27) << 4) | 2) >>> 0, at);
     fs.writeFileSync(file, bytes);
-    const c = ExtractionCache.open(dir, { deferRules: true })!;
+    const c = ExtractionCache.open(dir, { deferLists: true })!;
     try {
       const b = c.take('/w/bad.yaml', 10, 1732693123456.789)!;
       const g = c.take('/w/good.yaml', 10, 1732693123456.789)!;

@@ -19,7 +19,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver/node';
 import type { ExtractedFile } from '../core/model/extract';
-import type { BackendRefNode, RouteObject } from '../core/model/types';
+import type { BackendRefNode } from '../core/model/types';
 import { BackendRef, Filter, ParentRef, Rule, ServicePortNode } from '../core/model/nodes';
 import { Field, KeyedField } from '../core/yaml/access';
 
@@ -32,7 +32,7 @@ declare const GAMMA_LENS_VERSION: string;
 const SLICE_MS = Number(process.env.GAMMA_LENS_BACKGROUND_SLICE_MS ?? 4);
 
 /** Bumped whenever the stored shape changes. */
-const FORMAT = 13;
+const FORMAT = 14;
 export const CACHE_FILE = 'gamma-lens-extractions.v1.bin';
 /** The file ends with the header's length and this mark. */
 const MARK = 0x32434c47; // "GLC2"
@@ -100,11 +100,15 @@ const CONST = 6;
 const FROZEN = 7;
 const SHARED = 8;
 const MAX_UINT = 1 << 28;
-/** CONST payloads past the plain constants: a rule's `backendRefs` taken from its route's; a deferred value. */
+/**
+ * CONST payloads past the plain constants: a rule's `backendRefs` taken from its route's; a route's
+ * deferred rules; another deferred list (a Service's ports).
+ */
 const DERIVED = 5;
-const LAZY = 6;
-/** The stored key of a route's `rules` when written deferred. */
-const LAZY_RULES_KEY = '#lazy.rules';
+const LAZY_RULES = 6;
+const LAZY_LIST = 7;
+/** Stored keys of lists written deferred are marked: `#lazy.rules`, `#lazy.ports`. */
+const LAZY_KEY = '#lazy.';
 
 interface Header {
   readonly format: number;
@@ -210,14 +214,16 @@ class Encoder {
 
   /** While a route's rules are written (deferred): the route's backendRefs, which its rules' lists are taken from. */
   private routeRefs: readonly unknown[] | undefined;
+  /** True while a deferred list is written (none is deferred inside another). */
+  private inDeferred = false;
 
   /**
-   * Writes a route's `rules` as a deferred value: a marker, its token count, then its tokens, which
-   * refer to nothing outside them (its own scope of shared values), and where each rule's
-   * `backendRefs` is a marker (the decoder takes them from the route's list).
+   * Writes a list as a deferred value: a marker, its token count, then its tokens, which refer to
+   * nothing outside them (its own scope of shared values). For a route's rules (\`routeRefs\` given),
+   * each rule's \`backendRefs\` is a marker too: the decoder takes them from the route's list.
    */
-  private deferredRules(rules: readonly unknown[], routeRefs: readonly unknown[]): void {
-    this.push(LAZY * 16 + CONST);
+  private deferredList(list: readonly unknown[], routeRefs?: readonly unknown[]): void {
+    this.push((routeRefs ? LAZY_RULES : LAZY_LIST) * 16 + CONST);
     const countAt = this.length;
     this.push(UINT);
     const seen = this.seen;
@@ -225,12 +231,14 @@ class Encoder {
     this.seen = new Map();
     this.start = this.length;
     this.routeRefs = routeRefs;
+    this.inDeferred = true;
     try {
-      this.value(rules);
+      this.value(list);
     } finally {
       this.seen = seen;
       this.start = start;
       this.routeRefs = undefined;
+      this.inDeferred = false;
     }
     const count = this.length - countAt - 1;
     if (count >= MAX_UINT) throw new Error('too large to store');
@@ -336,11 +344,13 @@ class Encoder {
       }
     } else {
       const keys = Object.keys(o);
-      const lazy = this.routeRefs === undefined && rulesDeferrable(o as Record<string, unknown>);
-      this.token(this.shape(lazy ? keys.map((k) => (k === 'rules' ? LAZY_RULES_KEY : k)) : keys), OBJ);
+      const r = o as Record<string, unknown>;
+      const lazy = this.inDeferred ? undefined : rulesDeferrable(r) ? 'rules' : portsDeferrable(r) ? 'ports' : undefined;
+      this.token(this.shape(lazy ? keys.map((k) => (k === lazy ? LAZY_KEY + k : k)) : keys), OBJ);
       for (const k of keys) {
-        if (lazy && k === 'rules') this.deferredRules((o as { rules: unknown[] }).rules, (o as { backendRefs: unknown[] }).backendRefs);
-        else this.value((o as Record<string, unknown>)[k]);
+        if (k !== lazy) this.value(r[k]);
+        else if (lazy === 'rules') this.deferredList(r.rules as unknown[], r.backendRefs as unknown[]);
+        else this.deferredList(r[k] as unknown[]);
       }
     }
     this.open.pop();
@@ -534,9 +544,25 @@ function rulesDeferrable(o: Record<string, unknown>): boolean {
   return true;
 }
 
-/** A route's rules as stored: the list they go into, and their tokens. */
-class PendingRules {
-  route: RouteObject | undefined;
+/**
+ * True when a Service's ports can be written deferred: a list of the model's port nodes (which hold
+ * nothing shared), as the extractor makes it.
+ */
+function portsDeferrable(o: Record<string, unknown>): boolean {
+  const ports = o.ports;
+  if (!Array.isArray(ports) || ports.length === 0 || Object.isFrozen(ports) || !Object.hasOwn(o, 'portsSpan') || Object.hasOwn(o, '__proto__')) return false;
+  for (const p of ports) if (p === null || typeof p !== 'object' || Object.getPrototypeOf(p) !== PORT_PROTO) return false;
+  return true;
+}
+
+/**
+ * A deferred list as stored: the list it goes into, its tokens, and the object that holds it (a
+ * route, whose backendRefs its rules take theirs from, or a Service).
+ */
+class PendingList {
+  owner: { readonly file: string; readonly backendRefs?: readonly BackendRefNode[] } | undefined;
+  /** A route's rules (their backendRefs are taken from the route's), else a list of port nodes. */
+  rules = true;
   constructor(
     readonly list: unknown[],
     readonly tokens: Uint32Array,
@@ -602,8 +628,9 @@ class Decoder {
   private readonly build: Array<() => unknown>;
   /** The shapes without keys. */
   private readonly emptyShapes: ReadonlySet<number>;
-  /** True while deferred rules are decoded. */
+  /** True while a deferred list is decoded; and while it is a route's rules. */
   private deferred = false;
+  private derivable = false;
 
   constructor(
     private readonly strings: readonly string[],
@@ -618,8 +645,8 @@ class Decoder {
       // copying each object out of the young generation.
       for (const stored of STORED_CLASSES.values()) if (is(keys, ...stored.shape)) return () => stored.build(next);
       if (is(keys, 'start', 'end')) return () => ({ start: next(), end: next() });
-      const lazyAt = keys.indexOf(LAZY_RULES_KEY);
-      if (lazyAt >= 0) return this.routeBuilder(keys, lazyAt);
+      const lazyAt = keys.findIndex((k) => k.startsWith(LAZY_KEY));
+      if (lazyAt >= 0) return this.deferringBuilder(keys, lazyAt);
       if (keys.length === 0) return () => ({});
       // A key `__proto__` would set the prototype: such shapes define their keys.
       if (keys.includes('__proto__')) {
@@ -645,13 +672,13 @@ class Decoder {
   }
 
   /**
-   * Builds routes whose rules were written deferred (by the route literal when it has their keys):
-   * their `rules` is a list of the right length with empty slots, and the route waits in `waiting`
-   * until `fill` decodes its rules into that list.
+   * Builds objects with a list written deferred (a route's rules, a Service's ports), by the literal
+   * of their keys when there is one: the list has its length but empty slots, and the object waits in
+   * `waiting` until `fill` decodes the list into it.
    */
-  private routeBuilder(keys: readonly string[], lazyAt: number): () => unknown {
+  private deferringBuilder(keys: readonly string[], lazyAt: number): () => unknown {
     const next = (): unknown => this.next();
-    const named = keys.map((k, i) => (i === lazyAt ? 'rules' : k));
+    const named = keys.map((k, i) => (i === lazyAt ? k.slice(LAZY_KEY.length) : k));
     const literal = LITERAL_BY_KEYS.get(JSON.stringify(named));
     return () => {
       let o: Record<string, unknown>;
@@ -661,16 +688,16 @@ class Decoder {
         o = {};
         for (const k of named) o[k] = next();
       }
-      if (this.waiting.length !== waiting + 1) throw new Error('bad deferred rules');
-      this.waiting[waiting]!.route = o as unknown as RouteObject;
+      if (this.waiting.length !== waiting + 1) throw new Error('bad deferred list');
+      this.waiting[waiting]!.owner = o as PendingList['owner'];
       return o;
     };
   }
 
-  /** Routes whose rules are still to be decoded, in the order they were met (see `fill`). */
-  readonly waiting: PendingRules[] = [];
+  /** Objects whose deferred lists are still to be decoded, in the order they were met (see `fill`). */
+  readonly waiting: PendingList[] = [];
 
-  /** Fills the rules waiting from `from` on, and forgets them; returns how many could not be read. */
+  /** Fills the lists waiting from `from` on, and forgets them; returns how many could not be read. */
   fillFrom(from: number): number {
     let failed = 0;
     for (let i = from; i < this.waiting.length; i++) {
@@ -684,8 +711,8 @@ class Decoder {
     return failed;
   }
 
-  /** Notes where a deferred value's tokens are (after its marker) and returns the list they will fill. */
-  private defer(): unknown[] {
+  /** Notes where a deferred list's tokens are (after its marker) and returns the list they will fill. */
+  private defer(rules: boolean): unknown[] {
     if (this.p >= this.end) throw new Error('truncated');
     const head = this.tokens[this.p++]!;
     const count = head >>> 4;
@@ -696,27 +723,37 @@ class Decoder {
     const at = this.p;
     this.p += count;
     const list = new Array<unknown>(first >>> 4);
-    this.waiting.push(new PendingRules(list, this.tokens, at, count));
+    const pending = new PendingList(list, this.tokens, at, count);
+    pending.rules = rules;
+    this.waiting.push(pending);
     return list;
   }
 
   /**
-   * Decodes a route's deferred rules into their list, each rule with its `backendRefs` taken from
-   * the route's list. Throws (leaving the list as it was) on tokens that do not make its rules.
+   * Decodes a deferred list into its list: a route's rules, each with its `backendRefs` taken from the
+   * route's list, or a Service's port nodes. Throws (leaving the list as it was) on tokens that do not
+   * make such a list.
    */
-  fill(pending: PendingRules): void {
-    const route = pending.route;
-    if (!route) throw new Error('deferred rules without a route');
-    const { tokens, p, end, start, shared, deferred } = this;
+  fill(pending: PendingList): void {
+    const owner = pending.owner;
+    if (!owner) throw new Error('deferred list without its object');
+    const { tokens, p, end, start, shared, deferred, derivable } = this;
     this.deferred = true;
+    this.derivable = pending.rules;
     try {
-      const rules = this.decode(pending.tokens, pending.at, pending.count);
-      if (!Array.isArray(rules) || rules.length !== pending.list.length) throw new Error('bad rules');
-      for (const r of rules as unknown[]) {
-        if (!(r instanceof Rule) || r.backendRefs !== DERIVED_REFS || typeof r.index !== 'number') throw new Error('bad rule');
-        (r as { backendRefs: readonly BackendRefNode[] }).backendRefs = ruleRefs(route.backendRefs, r.index, rules.length === 1);
+      const items = this.decode(pending.tokens, pending.at, pending.count);
+      if (!Array.isArray(items) || items.length !== pending.list.length) throw new Error('bad list');
+      if (pending.rules) {
+        const routeRefs = owner.backendRefs;
+        if (!Array.isArray(routeRefs)) throw new Error('deferred rules without a route');
+        for (const r of items as unknown[]) {
+          if (!(r instanceof Rule) || r.backendRefs !== DERIVED_REFS || typeof r.index !== 'number') throw new Error('bad rule');
+          (r as { backendRefs: readonly BackendRefNode[] }).backendRefs = ruleRefs(routeRefs, r.index, items.length === 1);
+        }
+      } else {
+        for (const x of items as unknown[]) if (x === null || typeof x !== 'object' || Object.getPrototypeOf(x) !== PORT_PROTO) throw new Error('bad port');
       }
-      for (let i = 0; i < rules.length; i++) pending.list[i] = rules[i];
+      for (let i = 0; i < items.length; i++) pending.list[i] = items[i];
     } finally {
       this.tokens = tokens;
       this.p = p;
@@ -724,6 +761,7 @@ class Decoder {
       this.start = start;
       this.shared = shared;
       this.deferred = deferred;
+      this.derivable = derivable;
     }
   }
 
@@ -780,8 +818,8 @@ class Decoder {
         return scratch[0];
       case CONST:
         if (n <= 4) return n === 0 ? undefined : n === 1 ? null : n === 4 ? -1 : n === 3;
-        if (n === DERIVED && this.deferred) return DERIVED_REFS;
-        if (n === LAZY && !this.deferred) return this.defer();
+        if (n === DERIVED && this.derivable) return DERIVED_REFS;
+        if ((n === LAZY_RULES || n === LAZY_LIST) && !this.deferred) return this.defer(n === LAZY_RULES);
         throw new Error('bad constant');
       case FROZEN: {
         const head = this.p < this.end ? this.tokens[this.p]! : 0;
@@ -805,27 +843,27 @@ class Decoder {
 }
 
 /**
- * The rules of routes taken from a cache opened with `deferRules`, still as tokens. Such a route's
- * `rules` list has its length but empty slots until it is filled: nothing may read rules before
- * `fill` ran. A warm start's index needs no rules, and they are ~40% of the objects a cache holds:
- * the indexer fills them after `ready`, a slice at a time, and at once before anything reads them
- * (an analysis, a request, writing the cache).
+ * The routes' rules and the Services' ports taken from a cache opened with `deferLists`, still as
+ * tokens. Such a list has its length but empty slots until it is filled: nothing may read rules or
+ * ports before `fill` ran. A warm start's index needs neither, and they are ~45% of the objects a
+ * cache holds: the indexer fills them after `ready`, a slice at a time, and at once before anything
+ * reads them (an analysis, a request, writing the cache).
  */
-export class DeferredRules {
-  /** The first of the decoder's waiting routes not filled yet. */
+export class DeferredLists {
+  /** The first of the decoder's waiting lists not filled yet. */
   private next = 0;
 
   constructor(private readonly decoder: Decoder) {}
 
-  /** Routes whose rules are not filled yet. */
+  /** Lists not filled yet. */
   get size(): number {
     return this.decoder.waiting.length - this.next;
   }
 
   /**
-   * Fills rules until none are left, or until `deadline` (as `Date.now()`) has passed. Returns the
-   * files with rules that could not be read (a damaged cache): their routes are left without rules,
-   * and those files must be read again.
+   * Fills lists until none are left, or until `deadline` (as `Date.now()`) has passed. Returns the
+   * files with lists that could not be read (a damaged cache): those lists are left empty, and those
+   * files must be read again.
    */
   fill(deadline = Infinity): string[] {
     const waiting = this.decoder.waiting;
@@ -836,7 +874,7 @@ export class DeferredRules {
         this.decoder.fill(pending);
       } catch {
         pending.list.length = 0;
-        if (pending.route && !failed.includes(pending.route.file)) failed.push(pending.route.file);
+        if (pending.owner && !failed.includes(pending.owner.file)) failed.push(pending.owner.file);
       }
       if ((this.next & 63) === 0 && Date.now() >= deadline) break;
     }
@@ -871,9 +909,9 @@ export class ExtractionCache {
     private readonly listBytes: number,
     /** Why an existing cache file was not used, if it was not. */
     readonly discarded?: string,
-    deferRules = false,
+    deferLists = false,
   ) {
-    this.deferred = deferRules && decoder ? new DeferredRules(decoder) : undefined;
+    this.deferred = deferLists && decoder ? new DeferredLists(decoder) : undefined;
   }
 
   /**
@@ -881,7 +919,7 @@ export class ExtractionCache {
    * Only its header is read here; the file stays open until `close`, and extractions are read as
    * they are taken, a window of tokens at a time.
    */
-  static open(dir: string | undefined, options: { deferRules?: boolean } = {}): ExtractionCache | undefined {
+  static open(dir: string | undefined, options: { deferLists?: boolean } = {}): ExtractionCache | undefined {
     if (!dir) return undefined;
     const file = path.join(dir, CACHE_FILE);
     const none = (why?: string): ExtractionCache => new ExtractionCache(file, new Map(), [], new Map(), undefined, undefined, 0, 0, why);
@@ -923,7 +961,7 @@ export class ExtractionCache {
         if (!Array.isArray(e) || typeof e[0] !== 'string' || typeof e[1] !== 'string' || !inRange(e[2], e[3])) return discard('corrupt');
         folders.set(e[0], [e[1], e[2], e[3]]);
       }
-      return new ExtractionCache(file, entries, index, folders, new Decoder(strings, shapes), fd, count, lists, undefined, options.deferRules);
+      return new ExtractionCache(file, entries, index, folders, new Decoder(strings, shapes), fd, count, lists, undefined, options.deferLists);
     } catch {
       return discard('corrupt');
     }
@@ -977,7 +1015,7 @@ export class ExtractionCache {
     try {
       ex = decoder.decode(...this.tokens(this.index[i + 3]!, this.index[i + 4]!), this.index[i + 4]!) as ExtractedFile;
       if (!ex || typeof ex !== 'object' || ex.path !== file || !Array.isArray(ex.objects)) ex = undefined;
-      // Without `deferRules`, the file's rules are decoded now.
+      // Without `deferLists`, the file's rules and ports are decoded now.
       else if (!this.deferred && decoder.fillFrom(waiting) > 0) ex = undefined;
     } catch {
       ex = undefined;
@@ -992,10 +1030,10 @@ export class ExtractionCache {
   }
 
   /**
-   * With `deferRules`: the routes whose rules the extractions taken so far hold only as tokens (their
-   * `rules` lists are empty slots until filled): see DeferredRules.
+   * With `deferLists`: the rules and ports the extractions taken so far hold only as tokens (their
+   * lists are empty slots until filled): see DeferredLists.
    */
-  readonly deferred: DeferredRules | undefined;
+  readonly deferred: DeferredLists | undefined;
 
   /** The key of the diagnostics stored for the folder at `root` (see `FolderDiagnostics`), read without them. */
   diagnosticsKey(root: string): string | undefined {

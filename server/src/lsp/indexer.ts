@@ -24,7 +24,7 @@ import { DEFAULT_SETTINGS, DIAGNOSTIC_SOURCE, StatusNotification } from '../prot
 import type { DiagnosticData, Settings, StatusParams } from '../protocol';
 import { SKIPPED_DIRS, isYamlPath, listYamlFiles, readTextFile, resolvesInside } from '../runtime';
 import { ExtractionCache, diagnosticsOf } from './cache';
-import type { CacheEntry, DeferredRules, FolderDiagnostics, PublishedList } from './cache';
+import type { CacheEntry, DeferredLists, FolderDiagnostics, PublishedList } from './cache';
 import { pathToUri, rememberUri, toLocation, toRange, uriToPath } from './convert';
 import { globMatcher } from './glob';
 
@@ -57,7 +57,7 @@ const CHANGE_DEBOUNCE_MS = 50;
  * start as one (GAMMA_LENS_BACKGROUND_QUIET_MS overrides it, for tests).
  */
 const BACKGROUND_QUIET_MS = Number(process.env.GAMMA_LENS_BACKGROUND_QUIET_MS ?? 300);
-/** Longest stretch of background work (filling deferred rules) between two pauses, in milliseconds. */
+/** Longest stretch of background work (filling deferred lists) between two pauses, in milliseconds. */
 const BACKGROUND_SLICE_MS = 4;
 
 /** Kinds whose change can affect findings anywhere in the folder (grants, gateways, namespaces, kustomize). */
@@ -238,12 +238,12 @@ export class Indexer {
 
   /** Applies pending changes so requests answer from the text the editor has. */
   applyPending(folder: Folder): Workspace {
-    // Whatever asks may read any route's rules.
-    this.fillRules();
+    // Whatever asks may read any route's rules or Service's ports.
+    this.fillDeferred();
     return this.applyChanges(folder);
   }
 
-  /** Applies pending changes (which reads no rules: see `fillRules`). */
+  /** Applies pending changes (which reads no rules or ports: see `fillDeferred`). */
   private applyChanges(folder: Folder): Workspace {
     if (folder.pending.size === 0) return folder.ws;
     const before = folder.ws;
@@ -418,7 +418,7 @@ export class Indexer {
       progress?.done();
       this.initialDone = true;
       this.sendStatus('ready');
-      void this.fillRulesInBackground();
+      void this.fillDeferredInBackground();
       if (cache && store) {
         this.connection.console.info(`cache: ${this.cacheHits} files reused, ${this.cacheMisses} read${this.reusedDiagnostics ? `, diagnostics of ${this.reusedDiagnostics} folder(s) reused` : ''} (${cache.file})`);
         this.writeCache(cache, store);
@@ -433,8 +433,8 @@ export class Indexer {
   private openCache(): ExtractionCache | undefined {
     let cache: ExtractionCache | undefined;
     try {
-      cache = ExtractionCache.open(this.cacheDir, { deferRules: true });
-      this.rules = cache?.deferred;
+      cache = ExtractionCache.open(this.cacheDir, { deferLists: true });
+      this.deferredLists = cache?.deferred;
     } catch (err) {
       this.connection.console.warn(`could not open the cache in ${this.cacheDir}: ${String(err)}`);
       return undefined;
@@ -456,8 +456,8 @@ export class Indexer {
     }
     const newDiagnostics = [...published].some(([root, d]) => cache.diagnosticsKey(root) !== d.key);
     if (!this.cacheMisses && cache.size === 0 && !cache.discarded && !newDiagnostics) return;
-    // The cache is written from the extractions, rules and all.
-    this.fillRules();
+    // The cache is written from the extractions, rules and ports included.
+    this.fillDeferred();
     // In slices, beside the job queue and giving way to it: edits and requests after `ready` are not
     // held up by it.
     this.cacheWrite = ExtractionCache.write(cache.file, store, published, () => this.backgroundPause()).then(
@@ -467,24 +467,24 @@ export class Indexer {
   }
 
   /**
-   * Rules of cached routes not decoded yet (see DeferredRules): filled after `ready` in the
-   * background, and at once before anything reads rules (`findings`, `applyPending`, which every
-   * request goes through, and writing the cache).
+   * Rules of cached routes and ports of cached Services not decoded yet (see DeferredLists): filled
+   * after `ready` in the background, and at once before anything reads them (`findings`,
+   * `applyPending`, which every request goes through, and writing the cache).
    */
-  private rules: DeferredRules | undefined;
+  private deferredLists: DeferredLists | undefined;
 
   /**
-   * Fills deferred rules, all of them or until `deadline`. Files whose stored rules turn out unreadable
-   * (a damaged cache) are read again from disk.
+   * Fills deferred lists, all of them or until `deadline`. Files whose stored lists turn out
+   * unreadable (a damaged cache) are read again from disk.
    */
-  private fillRules(deadline?: number): void {
-    if (!this.rules) return;
-    const failed = this.rules.size > 0 ? this.rules.fill(deadline) : [];
+  private fillDeferred(deadline?: number): void {
+    if (!this.deferredLists) return;
+    const failed = this.deferredLists.size > 0 ? this.deferredLists.fill(deadline) : [];
     // Until the initial scan is done, more cached files may be taken (a request between two of its
-    // batches fills the rules taken so far): the handle is kept for them.
-    if (this.rules.size === 0 && this.initialDone) this.rules = undefined;
+    // batches fills the lists taken so far): the handle is kept for them.
+    if (this.deferredLists.size === 0 && this.initialDone) this.deferredLists = undefined;
     if (failed.length === 0) return;
-    this.connection.console.warn(`cache: the rules of ${failed.length} file(s) could not be read; reading them again (${failed.join(', ')})`);
+    this.connection.console.warn(`cache: the rules or ports of ${failed.length} file(s) could not be read; reading them again (${failed.join(', ')})`);
     for (const path of failed) {
       const folder = this.folderFor(path);
       if (folder !== this.loose && !folder.pending.has(path)) folder.pending.set(path, this.readChange(folder, path));
@@ -492,11 +492,11 @@ export class Indexer {
     if (this.initialDone) this.schedule(0);
   }
 
-  /** Fills deferred rules a slice at a time while nothing else is going on. */
-  private async fillRulesInBackground(): Promise<void> {
-    while (this.rules) {
+  /** Fills deferred lists a slice at a time while nothing else is going on. */
+  private async fillDeferredInBackground(): Promise<void> {
+    while (this.deferredLists) {
       await this.backgroundPause();
-      this.fillRules(Date.now() + BACKGROUND_SLICE_MS);
+      this.fillDeferred(Date.now() + BACKGROUND_SLICE_MS);
     }
   }
 
@@ -853,8 +853,8 @@ export class Indexer {
 
   private async publishAll(): Promise<void> {
     for (const folder of [...this.folders, this.loose]) {
-      // The analysis fills rules if it runs (`findings`): a warm start that reuses a folder's
-      // diagnostics reports `ready` before they are filled.
+      // The analysis fills deferred lists if it runs (`findings`): a warm start that reuses a
+      // folder's diagnostics reports `ready` before they are filled.
       this.applyChanges(folder);
       const ws = folder.ws;
       const full = folder.fullAnalysis;
@@ -902,7 +902,7 @@ export class Indexer {
 
   /** Findings of one file in one snapshot, computed once (diagnostics and quick fixes share them). */
   findings(folder: Folder, ws: Workspace, path: string): Finding[] {
-    this.fillRules();
+    this.fillDeferred();
     const analysis = analysisOf(folder.settings);
     const key = findingsKey(folder, path);
     let perWs = this.findingsCache.get(ws);
