@@ -219,8 +219,8 @@ class Encoder {
 
   /**
    * Writes a list as a deferred value: a marker, its token count, then its tokens, which refer to
-   * nothing outside them (its own scope of shared values). For a route's rules (\`routeRefs\` given),
-   * each rule's \`backendRefs\` is a marker too: the decoder takes them from the route's list.
+   * nothing outside them (its own scope of shared values). For a route's rules (`routeRefs` given),
+   * each rule's `backendRefs` is a marker too: the decoder takes them from the route's list.
    */
   private deferredList(list: readonly unknown[], routeRefs?: readonly unknown[]): void {
     this.push((routeRefs ? LAZY_RULES : LAZY_LIST) * 16 + CONST);
@@ -561,13 +561,13 @@ function portsDeferrable(o: Record<string, unknown>): boolean {
  */
 class PendingList {
   owner: { readonly file: string; readonly backendRefs?: readonly BackendRefNode[] } | undefined;
-  /** A route's rules (their backendRefs are taken from the route's), else a list of port nodes. */
-  rules = true;
   constructor(
     readonly list: unknown[],
     readonly tokens: Uint32Array,
     readonly at: number,
     readonly count: number,
+    /** A route's rules (their backendRefs are taken from the route's), else a list of port nodes. */
+    readonly rules: boolean,
   ) {}
 }
 
@@ -723,9 +723,7 @@ class Decoder {
     const at = this.p;
     this.p += count;
     const list = new Array<unknown>(first >>> 4);
-    const pending = new PendingList(list, this.tokens, at, count);
-    pending.rules = rules;
-    this.waiting.push(pending);
+    this.waiting.push(new PendingList(list, this.tokens, at, count, rules));
     return list;
   }
 
