@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver/node';
+import { sameItems } from '../core/model/extract';
 import type { ExtractedFile } from '../core/model/extract';
 import type { BackendRefNode } from '../core/model/types';
 import { BackendRef, Filter, ParentRef, Rule, ServicePortNode } from '../core/model/nodes';
@@ -518,10 +519,6 @@ function ruleRefs(routeRefs: readonly BackendRefNode[], index: number, only: boo
   return own.length ? own : EMPTY_ARRAY;
 }
 
-function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
 /**
  * True when a route's rules can be written deferred: each rule's `backendRefs` comes back the same
  * (the same refs, and the same list where it is shared) when taken from the route's list.
@@ -995,8 +992,13 @@ export class ExtractionCache {
 
   /** True when the cache holds `file` (not taken yet) with this size and mtime. */
   has(file: string, size: number, mtimeMs: number): boolean {
+    return this.entryOf(file, size, mtimeMs) !== undefined;
+  }
+
+  /** The index position of `file`'s entry, when it is not taken and has this size and mtime. */
+  private entryOf(file: string, size: number, mtimeMs: number): number | undefined {
     const i = this.entries.get(file);
-    return i !== undefined && this.index[i + 1] === size && this.index[i + 2] === mtimeMs;
+    return i !== undefined && this.index[i + 1] === size && this.index[i + 2] === mtimeMs ? i : undefined;
   }
 
   /**
@@ -1004,8 +1006,8 @@ export class ExtractionCache {
    * snapshot resolves its objects in place), so each entry is given out once.
    */
   take(file: string, size: number, mtimeMs: number): ExtractedFile | undefined {
-    const i = this.entries.get(file);
-    if (i === undefined || this.index[i + 1] !== size || this.index[i + 2] !== mtimeMs) return undefined;
+    const i = this.entryOf(file, size, mtimeMs);
+    if (i === undefined) return undefined;
     this.entries.delete(file);
     const decoder = this.decoder!;
     const waiting = decoder.waiting.length;

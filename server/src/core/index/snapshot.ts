@@ -106,6 +106,10 @@ function remember(byName: Map<string, string>, name: string, key: string): strin
 
 // Keys are joined rather than concatenated: `join` makes one flat string, where `+` or a template
 // makes a tree of partial strings that the map keeps (about 150 bytes a key instead of about 60).
+function joinedObjectKey(kind: string, namespace: string, name: string): string {
+  return [kind, namespace, name].join('/');
+}
+
 export function serviceKey(namespace: string, name: string): string {
   const byName = inner(SERVICE_KEYS, namespace);
   return byName.get(name) ?? remember(byName, name, [namespace, name].join('/'));
@@ -113,7 +117,7 @@ export function serviceKey(namespace: string, name: string): string {
 
 function objectKey(kind: string, namespace: string, name: string): string {
   const byName = inner(inner(OBJECT_KEYS, kind), namespace);
-  return byName.get(name) ?? remember(byName, name, [kind, namespace, name].join('/'));
+  return byName.get(name) ?? remember(byName, name, joinedObjectKey(kind, namespace, name));
 }
 
 function compareObjects(a: K8sObject, b: K8sObject): number {
@@ -508,7 +512,7 @@ export class Workspace {
       objectCount += objects.length;
       for (let i = 0; i < objects.length; i++) {
         const o = objects[i]!;
-        const key = scan ? [o.kind, o.namespace, o.name].join('/') : objectKey(o.kind, o.namespace, o.name);
+        const key = scan ? joinedObjectKey(o.kind, o.namespace, o.name) : objectKey(o.kind, o.namespace, o.name);
         const before = byKey.get(key);
         const bucket = appended(before, o);
         if (bucket.length > 1) bucket.sort(compareObjects);

@@ -99,7 +99,8 @@ function fit<T>(list: T[]): readonly T[] {
   return list.length === 0 ? NONE : list.slice();
 }
 
-function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+/** True when both lists hold the same items (by identity) in the same order. */
+export function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
